@@ -1,0 +1,11 @@
+"""Sub-command groups of the ``mynareader`` CLI.
+
+Each module defines ``register(subparsers)``, which adds its parser and sets ``handler`` (a function taking the parsed
+arguments and returning the exit status) with ``set_defaults``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+COMMAND_MODULES: tuple[ModuleType, ...] = ()
