@@ -8,4 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-COMMAND_MODULES: tuple[ModuleType, ...] = ()
+from firmware.commands import face
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (face,)

@@ -25,7 +25,7 @@ FitValue = str | int | float | bool
 
 @dataclass(frozen=True)
 class DecisionRule:
-    """Threshold(s) on cosine similarity, and where they came from."""
+    """Threshold(s) on similarity (``1 - descriptor distance``), and where they came from."""
 
     detector: str
     grey_live: bool
@@ -118,7 +118,7 @@ def rule_from_mapping(data: Mapping[str, Any]) -> DecisionRule:
     if rule.frames_per_attempt < 1 or 1 not in thresholds or rule.frames_per_attempt not in thresholds:
         raise DecisionRuleError("the decision rule needs thresholds for 1 frame and for frames_per_attempt")
     if not all(-1.0 <= t <= 1.0 for t in thresholds.values()):
-        raise DecisionRuleError("thresholds are cosine similarities and must lie in [-1, 1]")
+        raise DecisionRuleError("thresholds are similarities (1 - distance) and must lie in [-1, 1]")
     if not 0 < rule.target_far_per_attempt < 1:
         raise DecisionRuleError("target_far_per_attempt must be in (0, 1)")
     return rule
@@ -127,7 +127,7 @@ def rule_from_mapping(data: Mapping[str, Any]) -> DecisionRule:
 def rule_to_toml(rule: DecisionRule) -> str:
     """TOML text for ``rule`` (tomllib reads only; the format written here is the small subset it needs)."""
     lines = [
-        "# Face decision rule: cosine-similarity thresholds on the best of K frames. Written by",
+        "# Face decision rule: similarity (1 - descriptor distance) thresholds on the best of K frames. Written by",
         "# `mynareader face calibrate`; see docs/face.md before changing it by hand.",
         "[rule]",
         f'detector = "{rule.detector}"',

@@ -1,9 +1,10 @@
 """Face detectors behind one small interface.
 
 Every detector takes an RGB frame and returns :class:`FaceBox` es in that frame's pixel coordinates. They detect on
-a shrunken copy (``max_side``) because detection cost grows with the pixel count while a face that fills a
-reasonable part of a camera frame survives the shrink; a small image (the card photo) is upsampled once when
-nothing is found at its own size. ``benchmarks/face.py`` measures them against each other on accuracy and latency;
+a copy shrunk to the camera's frame size (``max_side``: detection cost grows with the pixel count, and a face that a
+camera frame shows well survives the shrink); an image no larger than that (a camera frame, the card photo) is
+searched once more at double size when nothing is found, so that a small face still yields "move closer" rather than
+"no face". ``benchmarks/face.py`` measures them against each other on accuracy and latency;
 :data:`DEFAULT_DETECTOR` is the one that measured best.
 """
 
@@ -100,7 +101,7 @@ class HogDetector(_DlibDetector):
 
     name = "hog"
 
-    def __init__(self, max_side: int = 480, small_side: int = 400) -> None:
+    def __init__(self, max_side: int = 640, small_side: int = 640) -> None:
         super().__init__(max_side, small_side)
         self._model = models.hog_detector_model()
 
@@ -114,7 +115,7 @@ class CnnDetector(_DlibDetector):
 
     name = "cnn"
 
-    def __init__(self, max_side: int = 480, small_side: int = 400) -> None:
+    def __init__(self, max_side: int = 640, small_side: int = 400) -> None:
         super().__init__(max_side, small_side)
         self._model = models.cnn_detector_model()
 
@@ -127,7 +128,7 @@ class HaarDetector:
 
     name = "haar"
 
-    def __init__(self, max_side: int = 480, min_face: int = 40) -> None:
+    def __init__(self, max_side: int = 640, min_face: int = 40) -> None:
         try:
             import cv2
         except ImportError as error:
