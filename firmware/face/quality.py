@@ -31,7 +31,7 @@ class QualityLimits:
     """Where a frame stops being usable."""
 
     #: Eye distance in frame pixels below which the face is too small (the chip would be upsampled mush).
-    min_eye_distance: float = 18.0
+    min_eye_distance: float = 20.0
     #: Share of the face box allowed outside the frame before the person must step back.
     max_outside: float = 0.15
     #: Mean luma (0-255) of the aligned face below which the light is too poor.

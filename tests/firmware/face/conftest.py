@@ -1,0 +1,63 @@
+"""Fixtures of the face tests: the public-domain portraits, the dev set when present, one shared verifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from firmware.face.evaluation import faces_dev_dir
+from firmware.face.images import read_image, resize_to_fit
+
+REPO = Path(__file__).resolve().parents[3]
+#: Unpacked by scripts/setup (scripts/fetch-face-test-images) from the face_recognition 1.3.0 sdist.
+TEST_IMAGES = REPO / ".cache" / "face-test-images"
+
+
+@pytest.fixture(scope="session")
+def portraits() -> Path:
+    if not (TEST_IMAGES / ".complete").is_file():
+        pytest.skip(f"public-domain test photos missing at {TEST_IMAGES}: run scripts/setup")
+    return TEST_IMAGES
+
+
+@pytest.fixture(scope="session")
+def faces_dev() -> Path:
+    folder = faces_dev_dir()
+    if not (folder / "pairs.csv").is_file():
+        pytest.skip(f"labelled dev photos absent at {folder} (set MYNAREADER_FACES_DEV)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def photo(portraits: Path):  # type: ignore[no-untyped-def]
+    """A portrait by name, shrunk to a camera-sized frame (640x480 at most)."""
+
+    def load(name: str) -> np.ndarray:
+        return resize_to_fit(read_image(str(portraits / name)), 640, 480)
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def verifier():  # type: ignore[no-untyped-def]
+    from firmware.face.verifier import FaceVerifier
+
+    return FaceVerifier()
+
+
+@pytest.fixture(scope="session")
+def three_faces(photo) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Three people side by side in one frame (head-and-shoulders crops of three portraits)."""
+    from firmware.face.card_photo import passport_crop
+    from firmware.face.detection import HogDetector
+
+    detector = HogDetector()
+    crops = []
+    for name in ("obama.jpg", "biden.jpg", "obama2.jpg"):
+        frame = photo(name)
+        crop = passport_crop(frame, detector.detect(frame)[0])
+        crops.append(np.asarray(Image.fromarray(crop).resize((round(crop.shape[1] * 300 / crop.shape[0]), 300))))
+    return np.concatenate(crops, axis=1)
