@@ -1,0 +1,86 @@
+"""``mynareader face verify`` and ``face score`` on real photos, and on bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from firmware.cli import main
+
+REPO = Path(__file__).resolve().parents[3]
+PORTRAITS = REPO / ".cache" / "face-test-images"
+
+
+@pytest.fixture(scope="module")
+def portraits() -> Path:
+    if not (PORTRAITS / ".complete").is_file():
+        pytest.skip(f"public-domain test photos missing at {PORTRAITS}: run scripts/setup")
+    return PORTRAITS
+
+
+def test_verify_json_reports_score_threshold_match_and_timings(portraits, capsys) -> None:  # type: ignore[no-untyped-def]
+    status = main(["face", "verify", str(portraits / "obama.jpg"), str(portraits / "obama2.jpg"), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0 and report["match"] is True
+    assert report["score"] >= report["threshold"]
+    assert report["liveness"] == "no_liveness_check"
+    assert {"card", "detect", "embed", "total"} <= set(report["timings_ms"])
+
+
+def test_verify_different_people_is_no_match(portraits, capsys) -> None:  # type: ignore[no-untyped-def]
+    status = main(["face", "verify", str(portraits / "obama.jpg"), str(portraits / "biden.jpg")])
+    out = capsys.readouterr().out
+    assert status == 1 and "match no" in out and "threshold" in out
+
+
+def test_verify_corrupt_card_is_a_clear_error_not_a_match(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "card.jp2"
+    broken.write_bytes(b"\x00\x00\x00\x0cjP  \r\n\x87\n" + b"\x00" * 40)  # a JP2 signature and nothing after it
+    status = main(["face", "verify", str(broken), str(portraits / "obama2.jpg"), "--json"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert json.loads(captured.out)["error"] == "ImageDecodeError"
+    assert "ImageDecodeError" in captured.err
+
+
+def test_verify_missing_file(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["face", "verify", str(tmp_path / "none.jp2"), str(portraits / "obama2.jpg")]) == 2
+    assert "none.jp2" in capsys.readouterr().err
+
+
+def test_score_prints_one_row_per_pair_in_order(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rel = Path(os.path.relpath(portraits, tmp_path))
+    broken = tmp_path / "broken.jp2"
+    broken.write_bytes(b"not an image")
+    pairs = [
+        (rel / "obama.jpg", rel / "obama2.jpg"),
+        (rel / "obama.jpg", rel / "biden.jpg"),
+        (rel / "biden.jpg", rel / "obama_partial_face2.jpg"),
+        (Path("broken.jp2"), rel / "obama3.jpg"),
+        (rel / "obama2.jpg", rel / "obama3.jpg"),
+    ]
+    listing = tmp_path / "pairs.csv"
+    listing.write_text("card,live\n" + "".join(f"{c},{l}\n" for c, l in pairs))
+    assert main(["face", "score", "--pairs", str(listing)]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.reader(io.StringIO(captured.out)))
+    assert rows[0] == ["card", "live", "score", "match"]
+    assert [(r[0], r[1]) for r in rows[1:]] == [(str(c), str(l)) for c, l in pairs]
+    same, other, partial, corrupt, same_again = rows[1:]
+    assert same[3] == "1" and float(same[2]) > float(other[2]) and other[3] == "0"
+    assert partial[2] == "" and partial[3] == "0"  # the face runs off the image: no score, no match
+    assert corrupt[2] == "" and corrupt[3] == "0"
+    assert same_again[3] == "1"
+    assert "5 pairs" in captured.err and "2 match" in captured.err
+
+
+def test_score_rejects_a_wrong_header(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    listing = tmp_path / "pairs.csv"
+    listing.write_text("a,b\nx,y\n")
+    assert main(["face", "score", "--pairs", str(listing)]) == 2
+    assert "card,live" in capsys.readouterr().err
