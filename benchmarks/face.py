@@ -263,6 +263,12 @@ def report(result: dict[str, Any], n_images: int) -> None:
           f"FRR {100 * frr(genuine, t):.2f} % ({sum(s is None or s < t for s in genuine)}/{len(genuine)} rejected)")
     print(f"  lowest threshold with FAR <= 0.1 %: {t01:+.4f} -> FAR {100 * far01 * len(impostor) / len(impostor_all):.3f} % "
           f"FRR {100 * frr(genuine, t01):.2f} %")
+    if len(impostor) > 2:
+        tail = statistics.NormalDist(statistics.fmean(impostor), statistics.stdev(impostor))
+        ta, k = result["attempt_threshold"], result["frames"]
+        print(f"  normal-tail model of the impostor scores (a model, not a count): FAR ~{100 * (1 - tail.cdf(t)):.4f} % "
+              f"per single-frame decision, ~{100 * (1 - tail.cdf(ta) ** k):.4f} % per best-of-{k} attempt "
+              "(independent frames: an upper bound)")
     if impostor and genuine:
         g = [s for s in genuine if s is not None]
         print(f"  highest impostor {max(impostor):+.4f}; lowest genuine {min(g):+.4f}; margin {min(g) - max(impostor):+.4f}")
