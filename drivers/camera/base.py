@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterator
+from typing import Protocol, Self, runtime_checkable
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class FrameSource(Protocol):
         """Release the device. Idempotent."""
         ...
 
-    def __enter__(self) -> FrameSource: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
 
@@ -60,16 +61,19 @@ class SourceBase:
     def close(self) -> None:
         self._closed = True
 
-    def __enter__(self) -> SourceBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def read(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[np.ndarray]:
         """Frames until a finite source runs out."""
         while True:
             try:
-                yield self.read()  # type: ignore[attr-defined]
+                yield self.read()
             except FramesExhaustedError:
                 return

@@ -31,7 +31,7 @@ class SyntheticCamera(SourceBase):
             raise CameraConfigError(f"synthetic camera: {width}x{height} is not a sensible frame size")
         if not (0 < scale <= 4 and 0 <= brightness <= 4 and blur >= 0 and jitter >= 0):
             raise CameraConfigError("synthetic camera: scale, brightness, blur or jitter out of range")
-        self.size = (width, height)
+        self.size = self._size = (width, height)
         self._rng = np.random.default_rng(seed)
         self._count = 0
         self._jitter = jitter
@@ -43,7 +43,7 @@ class SyntheticCamera(SourceBase):
 
     def _compose(self, photo: np.ndarray, scale: float) -> Image.Image:
         """The photo scaled and centred on a plain grey background the size of the frame."""
-        width, height = self.size
+        width, height = self._size
         image = Image.fromarray(np.ascontiguousarray(photo[:, :, :3])).convert("RGB")
         factor = scale * height / image.height
         image = image.resize(
@@ -72,7 +72,7 @@ class SyntheticCamera(SourceBase):
 
     def _pattern(self) -> np.ndarray:
         """Colour bars that scroll one step per frame, with a little sensor noise."""
-        width, height = self.size
+        width, height = self._size
         x = (np.arange(width) + 8 * self._count) % width
         bars = np.stack([(x * 255 // width), np.full(width, 128), 255 - (x * 255 // width)], axis=1)
         frame = np.broadcast_to(bars[None, :, :], (height, width, 3)).astype(np.float32)

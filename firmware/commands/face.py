@@ -69,6 +69,7 @@ def run_verify(args: argparse.Namespace) -> int:
     threshold = verifier.rule.single_frame_threshold
     match = outcome.score is not None and outcome.score >= threshold
     template.discard()
+    timings = {"card": round(card_ms, 1), **{k: round(v, 1) for k, v in outcome.timings_ms.items()}}
     report = {
         "score": None if outcome.score is None else round(outcome.score, 4),
         "threshold": threshold,
@@ -76,7 +77,7 @@ def run_verify(args: argparse.Namespace) -> int:
         "guidance": [g.value for g in outcome.guidance],
         "faces_in_live": outcome.faces,
         "liveness": "no_liveness_check",
-        "timings_ms": {"card": round(card_ms, 1), **{k: round(v, 1) for k, v in outcome.timings_ms.items()}},
+        "timings_ms": timings,
     }
     if args.json:
         print(json.dumps(report))
@@ -86,7 +87,7 @@ def run_verify(args: argparse.Namespace) -> int:
         if outcome.guidance:
             print("guidance: " + ", ".join(g.value for g in outcome.guidance))
         print("liveness: not checked (no liveness check is implemented)")
-        print("timings: " + ", ".join(f"{k} {v} ms" for k, v in report["timings_ms"].items()))
+        print("timings: " + ", ".join(f"{k} {v} ms" for k, v in timings.items()))
     return 0 if match else 1
 
 
