@@ -6,6 +6,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from firmware.face.errors import FaceError, ImageDecodeError, ImageSizeError
@@ -91,3 +93,16 @@ def test_grey_is_luma_on_three_channels() -> None:
     frame[:, :, 1] = 200
     grey = to_grey_rgb(frame)
     assert grey.shape == frame.shape and np.all(grey == round(200 * 0.587))
+
+
+JP2_HEAD = encode(np.full((48, 40), 100, np.uint8), "JPEG2000")[:120]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=2048), st.binary(max_size=1024).map(lambda tail: JP2_HEAD + tail)))
+def test_any_bytes_decode_to_a_frame_or_a_typed_error(data: bytes) -> None:
+    try:
+        frame = decode_image(data)
+    except FaceError:
+        return
+    assert frame.ndim == 3 and frame.shape[2] == 3 and frame.dtype == np.uint8

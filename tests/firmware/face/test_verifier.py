@@ -51,7 +51,7 @@ def test_impostor_attempt_uses_all_k_frames_and_is_refused(verifier, photo, obam
 
 
 def test_no_face_frames_give_guidance_and_no_decision(verifier, obama_card) -> None:  # type: ignore[no-untyped-def]
-    camera = SyntheticCamera((640, 480))
+    camera = SyntheticCamera((320, 240))
     with verifier.open_session(obama_card) as session:
         attempt = session.attempt()
         outcome = attempt.feed(camera.read())
