@@ -69,7 +69,8 @@ class FaceVerifier:
         self.rule = rule or load_rule()
         self.detector = detector or make_detector(self.rule.detector)
         self.limits = limits or QualityLimits()
-        self._card_embedder = FaceEmbedder(grey=False)  # the card photo is greyscale already
+        # The chip's photo is greyscale; a colour card image (e.g. a photo given to `face verify`) is made so too.
+        self._card_embedder = FaceEmbedder(grey=True)
         self._live_embedder = FaceEmbedder(grey=self.rule.grey_live)
 
     def card_template(self, photo: bytes | np.ndarray) -> CardTemplate:

@@ -84,3 +84,31 @@ def test_score_rejects_a_wrong_header(tmp_path, capsys) -> None:  # type: ignore
     listing.write_text("a,b\nx,y\n")
     assert main(["face", "score", "--pairs", str(listing)]) == 2
     assert "card,live" in capsys.readouterr().err
+
+
+def test_calibrate_refuses_too_few_impostors(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rel = os.path.relpath(portraits, tmp_path)
+    listing = tmp_path / "pairs.csv"
+    listing.write_text(f"card,live,same_person\n{rel}/obama.jpg,{rel}/obama2.jpg,1\n{rel}/obama.jpg,{rel}/biden.jpg,0\n")
+    assert main(["face", "calibrate", "--pairs", str(listing), "--simulate-card"]) == 2
+    assert "too few" in capsys.readouterr().err
+
+
+@pytest.mark.facedev
+def test_calibrate_on_the_dev_set_reproduces_the_shipped_rule(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from firmware.face.decision import load_rule
+    from firmware.face.evaluation import faces_dev_dir
+
+    dev = faces_dev_dir()
+    if not (dev / "pairs.csv").is_file():
+        pytest.skip(f"labelled dev photos absent at {dev} (set MYNAREADER_FACES_DEV)")
+    out = tmp_path / "decision.toml"
+    argv = ["face", "calibrate", "--pairs", str(dev / "pairs.csv"), "--images", str(dev / "images"),
+            "--simulate-card", "--both-ways", "--grey-live", "--out", str(out)]
+    assert main(argv) == 0
+    fitted, shipped = load_rule(out), load_rule()
+    assert fitted.thresholds.keys() == shipped.thresholds.keys()
+    for frames, threshold in shipped.thresholds.items():  # the same data and method give the same rule
+        assert fitted.thresholds[frames] == pytest.approx(threshold, abs=0.002)
+    assert fitted.fitted_on["pairs_sha256"] == shipped.fitted_on["pairs_sha256"]
+    assert "K=5 threshold" in capsys.readouterr().err
