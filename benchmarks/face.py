@@ -263,15 +263,21 @@ def report(result: dict[str, Any], n_images: int) -> None:
           f"FRR {100 * frr(genuine, t):.2f} % ({sum(s is None or s < t for s in genuine)}/{len(genuine)} rejected)")
     print(f"  lowest threshold with FAR <= 0.1 %: {t01:+.4f} -> FAR {100 * far01 * len(impostor) / len(impostor_all):.3f} % "
           f"FRR {100 * frr(genuine, t01):.2f} %")
+    g = [s for s in genuine if s is not None]
+    if g and impostor:
+        print(f"  highest impostor {max(impostor):+.4f}; lowest genuine {min(g):+.4f}; margin {min(g) - max(impostor):+.4f} "
+              f"= {(min(g) - max(impostor)) / statistics.stdev(impostor):.2f} impostor sd")
     if len(impostor) > 2:
+        # Scale-free comparison of score functions: fit each one's impostor tail the way `face calibrate` does.
         tail = statistics.NormalDist(statistics.fmean(impostor), statistics.stdev(impostor))
         ta, k = result["attempt_threshold"], result["frames"]
         print(f"  normal-tail model of the impostor scores (a model, not a count): FAR ~{100 * (1 - tail.cdf(t)):.4f} % "
               f"per single-frame decision, ~{100 * (1 - tail.cdf(ta) ** k):.4f} % per best-of-{k} attempt "
               "(independent frames: an upper bound)")
-    if impostor and genuine:
-        g = [s for s in genuine if s is not None]
-        print(f"  highest impostor {max(impostor):+.4f}; lowest genuine {min(g):+.4f}; margin {min(g) - max(impostor):+.4f}")
+        for target in (0.001, 0.0002):
+            model_t = tail.inv_cdf(1 - target)
+            print(f"  at the model's threshold for {100 * target:g} % per frame ({model_t:+.4f}): FRR "
+                  f"{100 * frr(genuine, model_t):.2f} %")
     ms, cpu = result["frame_ms"], result["frame_cpu_ms"]
     print(f"  per frame (card cached), {len(ms)} frames: CPU median {statistics.median(cpu):.1f} ms, "
           f"p95 {percentile(cpu, 95):.1f} ms; wall median {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms")
