@@ -34,6 +34,12 @@ _CARD_GONE = {
     scard.SCARD_E_UNKNOWN_READER,
 }
 
+# Transmit results that mean "no answer from the card", not a PC/SC failure of its own.
+_NO_ANSWER = {scard.SCARD_S_SUCCESS, scard.SCARD_E_NOT_TRANSACTED, scard.SCARD_F_COMM_ERROR,
+              scard.SCARD_E_COMM_DATA_LOST}
+# How long to wait for the reader to confirm that a silent card has left (pcscd polls vpcd every ~0.4 s).
+CARD_GONE_CONFIRM_S = 1.5
+
 
 def _hresult_text(hresult: int) -> str:
     return f"{scard.SCardGetErrorMessage(hresult)} (0x{hresult & 0xFFFFFFFF:08X})"
@@ -79,12 +85,17 @@ class PcscConnection:
         if self._hcard is None:
             raise errors.CardRemoved(f"{self.reader}: the connection is closed")
         hresult, response = scard.SCardTransmit(self._hcard, self._protocol, list(command))
-        if hresult != scard.SCARD_S_SUCCESS:
-            self._forget()
-            if hresult in _SERVICE_GONE:
-                self.context.invalidate()
-        _raise_for(hresult, f"{self.reader}: transmit")
-        return bytes(response)
+        if hresult == scard.SCARD_S_SUCCESS and len(response) >= 2:
+            return bytes(response)
+        self._forget()
+        if hresult in _SERVICE_GONE:
+            self.context.invalidate()
+        _raise_for(hresult if hresult not in _NO_ANSWER else scard.SCARD_S_SUCCESS, f"{self.reader}: transmit")
+        # The card gave no answer (vpcd reports a card pulled mid-command as an empty response, then
+        # "not transacted" until pcscd's next poll). Ask the reader whether the card is still there.
+        if self.context.wait_card_absent(self.reader, CARD_GONE_CONFIRM_S):
+            raise errors.CardRemoved(f"{self.reader}: the card left during the command")
+        raise errors.CardCommunicationError(f"{self.reader}: the card did not answer ({_hresult_text(hresult)})")
 
     def _forget(self) -> None:
         hcard, self._hcard = self._hcard, None
@@ -111,6 +122,7 @@ class PcscContext:
         self._hcontext: int | None = None
         self._known: dict[str, int] = {}  # reader -> last seen event state, for change detection
         self._pnp = scard.SCARD_STATE_UNAWARE  # state of the reader-list pseudo reader
+        self._service_lost = False
 
     # -- context ----------------------------------------------------------------------------------------------
 
@@ -122,11 +134,22 @@ class PcscContext:
         return self._hcontext
 
     def invalidate(self) -> None:
-        """Drop the context (after pcscd went away); the next call establishes a new one."""
+        """Drop the context (after pcscd went away); the next call establishes a new one.
+
+        The cards known so far are kept until :meth:`wait_for_events` reports them gone: the new service will
+        report them afresh.
+        """
         hcontext, self._hcontext = self._hcontext, None
-        self._known, self._pnp = {}, scard.SCARD_STATE_UNAWARE
+        self._pnp = scard.SCARD_STATE_UNAWARE
+        self._service_lost = True
         if hcontext is not None:
             scard.SCardReleaseContext(hcontext)
+
+    def _forget_cards(self) -> list[CardEvent]:
+        gone: list[CardEvent] = [CardLeft(r) for r, state in self._known.items() if self._present(state)]
+        self._known = {}
+        self._service_lost = False
+        return gone
 
     def close(self) -> None:
         self.invalidate()
@@ -163,6 +186,17 @@ class PcscContext:
             _raise_for(hresult, "get status change")
             return list(result)
 
+    def wait_card_absent(self, reader: str, timeout: float) -> bool:
+        """True once ``reader`` reports no card, waiting up to ``timeout`` s for the change (no polling)."""
+        try:
+            state = self._status([(reader, scard.SCARD_STATE_UNAWARE)], 0)[0][1]
+            if not self._present(state):
+                return True
+            state = self._status([(reader, state & ~scard.SCARD_STATE_CHANGED)], int(timeout * 1000))[0][1]
+        except errors.CardError:
+            return True  # the reader or the service went away with it
+        return not self._present(state)
+
     def wait_for_events(self, timeout: float) -> list[CardEvent]:
         """Block up to ``timeout`` seconds until a card arrives or leaves in any reader; return what changed.
 
@@ -170,6 +204,10 @@ class PcscContext:
         known before is reported as :class:`CardLeft` (the service lost its state); later calls raise
         :class:`~drivers.card.errors.ServiceUnavailable` until it is back, then report the cards found again.
         """
+        if self._service_lost:
+            gone = self._forget_cards()
+            if gone:
+                return gone
         try:
             readers = self.readers()
             events = [CardLeft(r) for r in self._known if r not in readers and self._present(self._known[r])]
@@ -178,8 +216,7 @@ class PcscContext:
             states.append((PNP_NOTIFICATION, self._pnp))
             result = self._status(states, 0 if events else int(timeout * 1000))
         except errors.ServiceUnavailable:
-            gone: list[CardEvent] = [CardLeft(r) for r, s in self._known.items() if self._present(s)]
-            self._known, self._pnp = {}, scard.SCARD_STATE_UNAWARE
+            gone = self._forget_cards()
             if gone:
                 return gone
             raise

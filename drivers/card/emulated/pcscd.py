@@ -18,6 +18,17 @@ from pathlib import Path
 from drivers.card.emulated.vpcd import DEFAULT_PORT
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+PCSCD_OWN_PIDFILE = Path("/run/pcscd/pcscd.pid")  # written by pcscd itself
+
+
+def running_pcscd() -> int | None:
+    """The PID of a live pcscd, whoever started it."""
+    try:
+        # pcscd writes "PID\n" and a trailing NUL.
+        pid = int(PCSCD_OWN_PIDFILE.read_text().split()[0])
+    except (OSError, ValueError):
+        return None
+    return pid if pid_alive(pid) else None
 
 
 class PcscdError(RuntimeError):
@@ -55,7 +66,7 @@ def pid_alive(pid: int) -> bool:
 
 def wait_ready(timeout: float = 10.0, port: int = DEFAULT_PORT) -> None:
     deadline = time.monotonic() + timeout
-    while not (PCSCD_SOCKET.exists() and vpcd_listening(port)):
+    while not (PCSCD_SOCKET.exists() and vpcd_listening(port) and running_pcscd() is not None):
         if time.monotonic() > deadline:
             raise PcscdError(f"pcscd not ready after {timeout} s (socket {PCSCD_SOCKET}, vpcd port {port})")
         time.sleep(0.01)
@@ -63,10 +74,12 @@ def wait_ready(timeout: float = 10.0, port: int = DEFAULT_PORT) -> None:
 
 def start(pidfile: Path, log_path: Path, binary: str = "pcscd") -> int:
     """Start pcscd in the foreground as a detached child; record its PID; wait until it is ready."""
-    if pidfile.exists():
-        old = int(pidfile.read_text().strip() or 0)
-        if old and pid_alive(old):
-            raise PcscdError(f"pcscd already running as PID {old} (pidfile {pidfile})")
+    other = running_pcscd()
+    if other is not None:
+        raise PcscdError(
+            f"a pcscd is already running as PID {other}; one pcscd per host, and the tests must own it "
+            "(on systemd: systemctl stop pcscd.socket pcscd.service)"
+        )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
@@ -77,6 +90,8 @@ def start(pidfile: Path, log_path: Path, binary: str = "pcscd") -> int:
     pidfile.write_text(f"{proc.pid}\n")
     try:
         wait_ready()
+        if running_pcscd() != proc.pid:
+            raise PcscdError(f"pcscd exited at start; see {log_path}")
     except PcscdError:
         stop(pidfile)
         raise
