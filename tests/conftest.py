@@ -117,3 +117,9 @@ def context(pcscd: Pcscd) -> Iterator[PcscContext]:
     ctx = PcscContext()
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def card_presence(pcscd: Pcscd) -> Callable[..., None]:
+    """``card_presence(reader, present)`` waits until pcscd reports that state."""
+    return wait_card
