@@ -72,8 +72,11 @@ def wait_ready(timeout: float = 10.0, port: int = DEFAULT_PORT) -> None:
         time.sleep(0.01)
 
 
-def start(pidfile: Path, log_path: Path, binary: str = "pcscd") -> int:
-    """Start pcscd in the foreground as a detached child; record its PID; wait until it is ready."""
+def start(pidfile: Path, log_path: Path, binary: str = "pcscd", extra_args: tuple[str, ...] = ()) -> int:
+    """Start pcscd in the foreground as a detached child; record its PID; wait until it is ready.
+
+    ``extra_args`` such as ``("--debug", "--apdu")`` make it log every APDU (PIN bytes included: tests only).
+    """
     other = running_pcscd()
     if other is not None:
         raise PcscdError(
@@ -83,7 +86,7 @@ def start(pidfile: Path, log_path: Path, binary: str = "pcscd") -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [binary, "--foreground"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [binary, "--foreground", *extra_args], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     pidfile.parent.mkdir(parents=True, exist_ok=True)
