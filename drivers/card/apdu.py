@@ -12,6 +12,9 @@ from drivers.card import errors
 
 SW_OK = 0x9000
 
+# DER of a SHA-256 DigestInfo up to the hash: SEQUENCE { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) }.
+SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
+
 
 @dataclass(frozen=True)
 class Command:
@@ -110,6 +113,17 @@ def error_for(sw: int, command: Command) -> errors.StatusWordError:
     return cls(sw, command.name)
 
 
+def tries_left(sw: int, command: Command) -> int:
+    """Tries left from the answer to an empty VERIFY: 63Cx → x; 63C0, 6983, 6984 → 0 (locked)."""
+    if sw & 0xFFF0 == 0x63C0:
+        return sw & 0x0F
+    if sw in (0x6983, 0x6984):
+        return 0
+    if sw == SW_OK:
+        raise errors.UnexpectedStatus(sw, command.name, "the card reported no retry counter (key already verified)")
+    raise error_for(sw, command)
+
+
 def check(response: Response, command: Command) -> bytes:
     """The response data, or the typed error for its status word."""
     if response.sw != SW_OK:
@@ -155,6 +169,16 @@ def verify(key_reference: int, secret: bytes | None) -> Command:
     return Command(0x00, 0x20, 0x00, key_reference, secret or b"", name="VERIFY", secret=secret is not None)
 
 
+def sha256_digest_info(digest: bytes) -> bytes:
+    """The DigestInfo that COMPUTE SIGNATURE takes with P1 = 00: the card pads it (PKCS#1 v1.5 type 1) and signs."""
+    if len(digest) != 32:
+        raise ValueError("a SHA-256 DigestInfo wraps a 32-byte hash")
+    return SHA256_DIGEST_INFO_PREFIX + digest
+
+
 def compute_signature(key_reference: int, digest_info: bytes) -> Command:
-    """JPKI's proprietary COMPUTE DIGITAL SIGNATURE (80 2A 00 P2): the card pads the DigestInfo and signs it."""
+    """The proprietary COMPUTE DIGITAL SIGNATURE (80 2A 00 P2): the card pads the DigestInfo and signs it.
+
+    P2 names the key: 80 = the key EF selected, 80|SFI = that key EF, 00 = the application's own key (券面 APs).
+    """
     return Command(0x80, 0x2A, 0x00, key_reference, digest_info, le=256, name="COMPUTE SIGNATURE")

@@ -8,6 +8,8 @@ which saves the SELECT EF; a card that refuses SFI addressing gets SELECT EF + R
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drivers.card import apdu, ber, errors
 from drivers.card.channel import CardChannel
 
@@ -19,6 +21,10 @@ _SFI_REFUSALS = (errors.IncorrectParameters, errors.NotSupported, errors.Conditi
                  errors.FileNotFound, errors.WrongLength)
 
 
+# Status words by which a card says it does not take a key named by SFI (none of them consumes a try).
+_SFI_REFUSAL_SWS = frozenset((0x6A86, 0x6A88, 0x6A82, 0x6A81, 0x6981, 0x6986, 0x6D00))
+
+
 class ApplicationFiles:
     """File access within one selected application (DF); remembers whether the card takes SFI addressing."""
 
@@ -28,6 +34,19 @@ class ApplicationFiles:
 
     def select_ef(self, fid: int) -> None:
         self.channel.call(apdu.select_ef(fid))
+
+    def send_by_reference(self, make: Callable[[int], apdu.Command], fid: int) -> tuple[apdu.Command, apdu.Response]:
+        """Send a command naming key EF ``fid`` by SFI (P2 = 80|SFI), or after SELECT EF (P2 = 80) on cards that
+        refuse SFI references. Returns the command actually answered and its response, unchecked."""
+        if self.sfi_supported:
+            command = make(0x80 | fid)
+            response = self.channel.send(command)
+            if response.sw not in _SFI_REFUSAL_SWS:
+                return command, response
+            self.sfi_supported = False
+        self.select_ef(fid)
+        command = make(0x80)
+        return command, self.channel.send(command)
 
     def _first_chunk(self, fid: int, length: int) -> bytes:
         if self.sfi_supported:

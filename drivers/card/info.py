@@ -2,12 +2,18 @@
 
 The kind comes from SELECT of the JPKI AID and the token label, never from the ATR (contactless readers synthesise
 their own ATRs). Nothing personal is read.
+
+A card without a usable PIN — the 顔認証マイナンバーカード, issued without any PIN, whose chip behaviour is not
+published — is recognised defensively: whatever refusal the empty VERIFY of the PIN meets (no such key EF, no such
+reference, conditions not satisfied, not supported), the card is reported with :attr:`PinState.NOT_USABLE` instead of
+failing, so the reception can offer the face path alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from drivers.card import common_ap, errors
 from drivers.card.channel import CardChannel
@@ -17,6 +23,17 @@ UNSUPPORTED_REASONS = {
     TokenKind.JUKI: "old 住民基本台帳カード (住基カード): not a My Number card",
     TokenKind.UNKNOWN: "not a My Number card or smartphone certificate",
 }
+
+
+# Answers to the PIN's empty VERIFY that mean "this token has no PIN to use" rather than a broken card.
+_NO_USABLE_PIN = (errors.FileNotFound, errors.IncorrectParameters, errors.ConditionsNotSatisfied,
+                  errors.NotSupported, errors.SecurityStatusNotSatisfied)
+
+
+class PinState(StrEnum):
+    USABLE = "usable"  # tries left ≥ 1
+    LOCKED = "locked"  # 0 tries left: only the municipal office can reset it
+    NOT_USABLE = "not_usable"  # no PIN on this token (顔認証マイナンバーカード) or none it will count
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,15 @@ class CardInfo:
     def reason(self) -> str | None:
         return UNSUPPORTED_REASONS.get(self.kind)
 
+    @property
+    def pin_state(self) -> PinState | None:
+        """Whether the PIN path is open; None for unsupported tokens (nothing was asked)."""
+        if not self.supported:
+            return None
+        if self.pin_tries_left is None:
+            return PinState.NOT_USABLE
+        return PinState.USABLE if self.pin_tries_left > 0 else PinState.LOCKED
+
 
 def read_card_info(channel: CardChannel) -> CardInfo:
     """Identify the card and read what needs no PIN. Ends with the JPKI-AP or the 共通AP selected."""
@@ -50,7 +76,7 @@ def read_card_info(channel: CardChannel) -> CardInfo:
     certificate = jpki.auth_certificate()
     try:
         tries: int | None = jpki.pin_tries_left()
-    except errors.FileNotFound:
+    except _NO_USABLE_PIN:
         tries = None  # no PIN on this token
     expiry = None
     if kind is TokenKind.CARD:

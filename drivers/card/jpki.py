@@ -7,7 +7,6 @@ so the PIN round is three APDUs: tries, VERIFY, sign. Cards that refuse SFI refe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -29,8 +28,6 @@ EF_AUTH_CA_CERTIFICATE = 0x000B
 EF_AUTH_KEY = 0x0017
 EF_AUTH_PIN = 0x0018
 
-# DER prefix of a SHA-256 DigestInfo; the card pads it (PKCS#1 v1.5 type 1) and signs.
-SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
 class TokenKind(StrEnum):
@@ -94,17 +91,6 @@ def check_pin_format(pin: str) -> bytes:
     return pin.encode("ascii")
 
 
-def tries_from_status(sw: int, command: apdu.Command) -> int:
-    """Tries left from the answer to an empty VERIFY: 63Cx → x; 63C0, 6983, 6984 → 0 (locked)."""
-    if sw & 0xFFF0 == 0x63C0:
-        return sw & 0x0F
-    if sw in (0x6983, 0x6984):
-        return 0
-    raise apdu.error_for(sw, command) if sw != apdu.SW_OK else errors.UnexpectedStatus(
-        sw, command.name, "the card reported no retry counter (key already verified)"
-    )
-
-
 class JpkiAp:
     """The JPKI application of one card (or smartphone) on an open channel."""
 
@@ -137,29 +123,16 @@ class JpkiAp:
 
     # -- PIN --------------------------------------------------------------------------------------------------
 
-    def _by_reference(self, make: Callable[[int], apdu.Command], fid: int) -> tuple[apdu.Command, apdu.Response]:
-        """Send a command naming key EF ``fid`` by SFI (P2 = 80|SFI), or after SELECT EF (P2 = 80) on cards that
-        refuse SFI references."""
-        if self.files.sfi_supported:
-            command = make(0x80 | fid)
-            response = self.channel.send(command)
-            if not _refuses_sfi(response.sw):
-                return command, response
-            self.files.sfi_supported = False
-        self.files.select_ef(fid)
-        command = make(0x80)
-        return command, self.channel.send(command)
-
     def pin_tries_left(self) -> int:
         """Tries left before the PIN locks, read with the empty VERIFY (costs no try). 0 = locked."""
-        command, response = self._by_reference(lambda ref: apdu.verify(ref, None), EF_AUTH_PIN)
-        return tries_from_status(response.sw, command)
+        command, response = self.files.send_by_reference(lambda ref: apdu.verify(ref, None), EF_AUTH_PIN)
+        return apdu.tries_left(response.sw, command)
 
     def verify_pin(self, pin: str) -> None:
         """VERIFY the 4-digit PIN: returns on success, raises :class:`WrongPin` (with tries left) or
         :class:`PinBlocked`. A PIN that is not 4 ASCII digits is refused before any APDU."""
         secret = check_pin_format(pin)
-        command, response = self._by_reference(lambda ref: apdu.verify(ref, secret), EF_AUTH_PIN)
+        command, response = self.files.send_by_reference(lambda ref: apdu.verify(ref, secret), EF_AUTH_PIN)
         apdu.check(response, command)
 
     def sign(self, message_hash: bytes) -> bytes:
@@ -170,8 +143,8 @@ class JpkiAp:
         """
         if len(message_hash) != 32:
             raise ValueError("sign() takes a 32-byte SHA-256 hash")
-        digest_info = SHA256_DIGEST_INFO_PREFIX + message_hash
-        command, response = self._by_reference(lambda ref: apdu.compute_signature(ref, digest_info), EF_AUTH_KEY)
+        digest_info = apdu.sha256_digest_info(message_hash)
+        command, response = self.files.send_by_reference(lambda ref: apdu.compute_signature(ref, digest_info), EF_AUTH_KEY)
         signature = apdu.check(response, command)
         if len(signature) != 256:
             raise errors.MalformedResponse(f"signature of {len(signature)} bytes, expected 256 (RSA-2048)")
@@ -184,7 +157,3 @@ class JpkiAp:
                 raise errors.MalformedResponse("the card's signature does not verify with its certificate") from exc
         return signature
 
-
-def _refuses_sfi(sw: int) -> bool:
-    """Status words by which a card says it does not take a key named by SFI (no try is consumed by them)."""
-    return sw in (0x6A86, 0x6A88, 0x6A82, 0x6A81, 0x6981, 0x6986, 0x6D00)

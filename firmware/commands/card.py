@@ -71,6 +71,7 @@ def info_as_json(reader: str, info: CardInfo, now: dt.datetime) -> dict[str, Any
             "expired": cert.expired(now),
         },
         "pin_tries_left": info.pin_tries_left,
+        "pin_state": None if info.pin_state is None else info.pin_state.value,
         "card_expiry": None if info.card_expiry is None else info.card_expiry.isoformat(),
     }
 
@@ -90,7 +91,10 @@ def _print_text(report: dict[str, Any]) -> None:
         print(f"  issuer:        {cert['issuer']}")
     if report["supported"]:
         tries = report["pin_tries_left"]
-        print(f"PIN tries left:  {'not reported' if tries is None else ('LOCKED' if tries == 0 else tries)}")
+        if report["pin_state"] == "not_usable":
+            print("PIN:             not usable on this card (no PIN: use the face path)")
+        else:
+            print(f"PIN tries left:  {'LOCKED' if tries == 0 else tries}")
         print(f"card expiry:     {report['card_expiry'] or 'not on this token'}")
 
 

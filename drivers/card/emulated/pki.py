@@ -155,3 +155,27 @@ def issue_auth_certificate(ca: TestCa, birth: dt.date, issued: dt.date) -> Holde
         .sign(ca.key, hashes.SHA256())
     )
     return HolderCredentials(key, cert)
+
+
+@lru_cache(maxsize=1)
+def test_card_face_issuer() -> rsa.RSAPrivateKey:
+    """The test issuer of the 券面 APs' signed records (one per process, like the test CA).
+
+    On real cards the records are signed by a key certified in each AP's EF 0004, under a J-LIS key that is not
+    public; here this one key signs the records and certifies itself in EF 0004. Hosts export its public key with
+    ``mynareader emulate-card --export-issuer-key PATH`` to check the records of this process's cards.
+    """
+    return new_rsa_key()
+
+
+def card_face_issuer_public_pem() -> bytes:
+    return test_card_face_issuer().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+@lru_cache(maxsize=1)
+def test_session_key_delivery_key() -> rsa.RSAPrivateKey:
+    """The public key the 入力補助AP's EF 0006 offers for session-key delivery. Shared by the process's cards:
+    the emulator implements no session-key command, so only the key's shape matters to clients."""
+    return new_rsa_key()

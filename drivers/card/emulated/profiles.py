@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 from drivers.card import ber
-from drivers.card.emulated import pki
+from drivers.card.emulated import card_face_aps, card_face_damage, pki, portrait
+from drivers.card.emulated.card_face_aps import PrintedFace
 from drivers.card.emulated.card import (
     Application,
     BinaryFile,
@@ -34,7 +37,14 @@ class Profile(StrEnum):
     ANDROID = "android"
     IPHONE = "iphone"
     DAMAGED = "damaged"
+    PINLESS = "pinless"
+    COLLATION_ONE_TRY_LEFT = "collation-one-try-left"
+    COLLATION_LOCKED = "collation-locked"
 
+
+# Smartphones and the 住基カード carry only a JPKI-AP; every other profile is a My Number card with all its APs.
+JPKI_ONLY = frozenset({Profile.JUKI, Profile.ANDROID, Profile.IPHONE})
+DEFAULT_SECURITY_CODE = "2285"  # with the default holder: 照合番号B 55021720352285, the spec's example
 
 TOKEN_LABELS = {
     Profile.JUKI: "JPKIAPICCTOKEN",
@@ -45,11 +55,14 @@ TOKEN_LABELS = {
 
 @dataclass(frozen=True)
 class Holder:
-    """The (fictional) holder's dates; the only personal data the JPKI side of the emulator needs."""
+    """The (fictional) holder: the dates the JPKI side needs, and what the card face prints."""
 
     birth: dt.date
     cert_issued: dt.date
     card_issued: dt.date
+    name: str = "試験\u3000花子"
+    address: tuple[str, ...] = ("東京都千代田区試験町一丁目２番３号", "テストマンション１０１号")
+    sex: str = "2"
 
     @property
     def card_expiry(self) -> dt.date:
@@ -87,13 +100,25 @@ def common_card_info(card_expiry: dt.date) -> bytes:
     return bytes((0x01, len(digits))) + digits
 
 
+def printed_face(holder: Holder, photo: bytes, security_code: str) -> PrintedFace:
+    serial = "".join(str(secrets.randbelow(10)) for _ in range(16))
+    return PrintedFace(holder.name, holder.address, holder.birth, holder.sex, holder.card_expiry, security_code,
+                       serial, card_face_aps.fictional_my_number(), photo)
+
+
 def build(
     profile: Profile | str = Profile.NORMAL,
     pin: str = "1234",
     sign_password: str = "ABC123",
     today: dt.date | None = None,
+    photo: bytes | None = None,
+    security_code: str = DEFAULT_SECURITY_CODE,
 ) -> EmulatedCard:
-    """A fresh card for ``profile`` (new keys, a certificate from the process's test CA)."""
+    """A fresh card for ``profile`` (new keys, a certificate from the process's test CA).
+
+    ``photo`` is the chip photo as JPEG 2000 (:mod:`portrait` makes one from a real photo); by default the synthetic
+    portrait at :data:`portrait.DEFAULT_PHOTO_BYTES`.
+    """
     profile = Profile(profile)
     today = today or dt.datetime.now(pki.JST).date()
     holder = holder_for(profile, today)
@@ -117,20 +142,30 @@ def build(
         0x001A: PrivateKeyFile(signing.auth_key, use_requires=frozenset({0x001B})),
         0x001B: PinKey(sign_password.encode(), max_tries=5, remaining=5),
     }
-    applications = [Application(JPKI_AID, jpki_files)]
+    if profile is Profile.PINLESS:
+        # 顔認証マイナンバーカード: issued without PINs. Its chip is not publicly described; this emulator's choice:
+        # no PIN EFs (VERIFY answers 6A88 by reference, 6A82 on SELECT), hence no 署名用 side, and the
+        # 利用者証明用 certificate kept but its key unusable (it needs the absent PIN: 6982).
+        for fid in (0x0001, 0x0002, 0x0018, 0x001A, 0x001B):
+            del jpki_files[fid]
+    jpki = Application(JPKI_AID, jpki_files)
+    if profile in JPKI_ONLY:
+        return EmulatedCard(CARD_ATR, [jpki])
+    face = printed_face(holder, photo or portrait.default_photo(), security_code)
+    collation_b_tries = {Profile.COLLATION_ONE_TRY_LEFT: 1, Profile.COLLATION_LOCKED: 0}.get(
+        profile, card_face_aps.COLLATION_MAX_TRIES)
+    common = Application(COMMON_AID, {0x0001: RecordFile([common_card_info(holder.card_expiry)])})
+    surface = card_face_aps.card_face_ap(face, pki.new_rsa_key(), collation_b_tries)
+    input_support = card_face_aps.input_support_ap(face, pki.new_rsa_key(),
+                                                   None if profile is Profile.PINLESS else pin)
     quirks = []
-    if profile in (Profile.NORMAL, Profile.ONE_TRY_LEFT, Profile.PIN_LOCKED, Profile.CERT_EXPIRED,
-                   Profile.CERT_EXPIRING, Profile.DAMAGED):
-        applications.append(
-            Application(COMMON_AID, {0x0001: RecordFile([common_card_info(holder.card_expiry)])})
-        )
     if profile is Profile.DAMAGED:
-        damage(applications[0], applications[1])
+        damage(jpki, common, surface)
         quirks = [odd_status_words]
-    return EmulatedCard(CARD_ATR, applications, quirks)
+    return EmulatedCard(CARD_ATR, [jpki, common, surface, input_support], quirks, face=face)
 
 
-def damage(jpki: Application, common: Application) -> None:
+def damage(jpki: Application, common: Application, surface: Application) -> None:
     """Malformed contents for the damaged profile: each file the driver reads is broken in its own way."""
     files = jpki.files
     # Token label that is not text.
@@ -143,6 +178,10 @@ def damage(jpki: Application, common: Application) -> None:
     files[0x000B] = BinaryFile(ber.encode(0x30, ber.encode(0x02, b"\x01") * 40), size=0x0800)
     # A card-information record whose TLV is truncated.
     common.files[0x0001] = RecordFile([b"\x01\x1c2035"])
+    # A card face record whose offset table points past the end of the record.
+    record = surface.files[0x0002]
+    assert isinstance(record, BinaryFile)
+    surface.files[0x0002] = dataclasses.replace(record, data=card_face_damage.offset_past_end(record.data))
 
 
 def odd_status_words(card: EmulatedCard, apdu: bytes) -> bytes | None:
