@@ -28,6 +28,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import io
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,6 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from PIL import Image
 
 from drivers.card import apdu, ber, errors
 from drivers.card.channel import CardChannel
@@ -106,6 +108,25 @@ class CardFace:
         proof = "not asked" if self.card_key is None else self.card_key.result.value
         return (f"CardFace(photo={len(self.photo)} bytes JPEG 2000, expiry={self.expiry.isoformat()}, "
                 f"issuer_signature={self.issuer_signature.value}, card_key={proof})")
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    format: str
+    width: int
+    height: int
+    mode: str  # Pillow's mode: "L" = 8-bit greyscale
+
+
+def inspect_photo(photo: bytes) -> PhotoInfo:
+    """Decode the photo in memory (nothing is written) and describe it; :class:`MalformedResponse` if it does not
+    decode as JPEG 2000."""
+    try:
+        with Image.open(io.BytesIO(photo), formats=["JPEG2000"]) as image:
+            image.load()
+            return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise errors.MalformedResponse(f"the photo does not decode as JPEG 2000: {exc}") from exc
 
 
 def check_collation_b_format(code: str) -> bytes:

@@ -14,6 +14,7 @@ Choices where the public sources are silent (README, "The emulated My Number car
 - what the issuer signs: the card face record as :mod:`drivers.card.card_face` describes; every other record
   (age record, My Number image, integrity record, AP key record, certificate body) with RSA PKCS#1 v1.5 SHA-256
   over the TLVs before the signature — all by the process's test issuer (:func:`pki.test_card_face_issuer`);
+- both APs sign challenges with the same per-card key (profiles.build);
 - the My Number is a fictional random one with a valid check digit, made per card and never written anywhere.
 """
 

@@ -155,9 +155,11 @@ def build(
     collation_b_tries = {Profile.COLLATION_ONE_TRY_LEFT: 1, Profile.COLLATION_LOCKED: 0}.get(
         profile, card_face_aps.COLLATION_MAX_TRIES)
     common = Application(COMMON_AID, {0x0001: RecordFile([common_card_info(holder.card_expiry)])})
-    surface = card_face_aps.card_face_ap(face, pki.new_rsa_key(), collation_b_tries)
-    input_support = card_face_aps.input_support_ap(face, pki.new_rsa_key(),
-                                                   None if profile is Profile.PINLESS else pin)
+    # One key of the card's own for both 券面 APs (whether real cards share it is not public; it saves a key
+    # generation per card).
+    card_key = pki.new_rsa_key()
+    surface = card_face_aps.card_face_ap(face, card_key, collation_b_tries)
+    input_support = card_face_aps.input_support_ap(face, card_key, None if profile is Profile.PINLESS else pin)
     quirks = []
     if profile is Profile.DAMAGED:
         damage(jpki, common, surface)

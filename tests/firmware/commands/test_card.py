@@ -24,14 +24,14 @@ def test_supported_card_prints_the_documented_json_and_exits_0(insert_card) -> N
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert set(report) == {"reader", "kind", "token_label", "supported", "reason", "auth_certificate",
-                           "pin_tries_left", "card_expiry"}
+                           "pin_tries_left", "pin_state", "card_expiry"}
     assert report["reader"] == inserted.reader
     assert (report["kind"], report["token_label"], report["supported"]) == ("card", "JPKIAPICCTOKEN2", True)
     cert = report["auth_certificate"]
     assert set(cert) == {"serial_hex", "issuer", "not_before", "not_after", "days_left", "expired"}
     assert cert["not_after"] == "2030-02-17T14:59:59Z" and cert["expired"] is False
     assert cert["serial_hex"] == cert["serial_hex"].lower() and not cert["serial_hex"].startswith("0")
-    assert report["pin_tries_left"] == 3 and report["card_expiry"] == "2035-02-17"
+    assert report["pin_tries_left"] == 3 and report["pin_state"] == "usable" and report["card_expiry"] == "2035-02-17"
 
 
 def test_unsupported_card_exits_3_with_json(insert_card) -> None:
