@@ -123,3 +123,13 @@ def context(pcscd: Pcscd) -> Iterator[PcscContext]:
 def card_presence(pcscd: Pcscd) -> Callable[..., None]:
     """``card_presence(reader, present)`` waits until pcscd reports that state."""
     return wait_card
+
+
+@pytest.fixture(scope="session")
+def faces_dev() -> Path:
+    """The labelled dev photos (``../shared/data/faces-dev`` beside the repository, or ``$MYNAREADER_FACES_DEV``).
+    They are read in place and never copied into the project; tests that need them skip when they are absent."""
+    root = Path(os.environ.get("MYNAREADER_FACES_DEV") or Path(__file__).resolve().parents[1] / "../shared/data/faces-dev")
+    if not (root / "images").is_dir():
+        pytest.skip(f"the faces-dev photos are not at {root} (set MYNAREADER_FACES_DEV)")
+    return root
