@@ -13,6 +13,7 @@ a 10–15 KB photo (:data:`DEFAULT_PHOTO_BYTES`) and a ~3 KB card face record re
 from __future__ import annotations
 
 import io
+import random
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -86,8 +87,9 @@ def synthetic_portrait() -> Image.Image:
         draw.ellipse((x - 9, 120, x + 9, 130), fill=40)  # eyes
     draw.line((120, 130, 115, 160, 125, 162), fill=110, width=3)  # nose
     draw.arc((98, 160, 142, 190), 20, 160, fill=60, width=3)  # mouth
-    texture = Image.effect_noise((width, height), 24).filter(ImageFilter.GaussianBlur(0.6))
-    return Image.blend(background.filter(ImageFilter.GaussianBlur(1.5)), texture, 0.12)
+    grain = random.Random(0x4D4E).randbytes(width * height)  # seeded: every process draws the same picture
+    texture = Image.frombytes("L", (width, height), grain).filter(ImageFilter.GaussianBlur(0.6))
+    return Image.blend(background.filter(ImageFilter.GaussianBlur(1.5)), texture, 0.08)
 
 
 @lru_cache(maxsize=4)

@@ -17,6 +17,7 @@ from drivers.card.emulated.card import (
     EmulatedCard,
     PinKey,
     PrivateKeyFile,
+    Quirk,
     RecordFile,
     sw,
 )
@@ -160,7 +161,7 @@ def build(
     card_key = pki.new_rsa_key()
     surface = card_face_aps.card_face_ap(face, card_key, collation_b_tries)
     input_support = card_face_aps.input_support_ap(face, card_key, None if profile is Profile.PINLESS else pin)
-    quirks = []
+    quirks: list[Quirk] = []
     if profile is Profile.DAMAGED:
         damage(jpki, common, surface)
         quirks = [odd_status_words]
