@@ -6,7 +6,8 @@ their own ATRs). Nothing personal is read.
 A card without a usable PIN — the 顔認証マイナンバーカード, issued without any PIN, whose chip behaviour is not
 published — is recognised defensively: whatever refusal the empty VERIFY of the PIN meets (no such key EF, no such
 reference, conditions not satisfied, not supported), the card is reported with :attr:`PinState.NOT_USABLE` instead of
-failing, so the reception can offer the face path alone.
+failing, so the reception can offer the face path alone. A missing 利用者証明用 certificate is reported as none for
+the same reason.
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def read_card_info(channel: CardChannel) -> CardInfo:
     kind = TOKEN_LABELS.get(label, TokenKind.UNKNOWN)
     if kind in UNSUPPORTED_REASONS:
         return CardInfo(kind, label, None, None, None)
-    certificate = jpki.auth_certificate()
+    try:
+        certificate: AuthCertificate | None = jpki.auth_certificate()
+    except errors.FileNotFound:
+        certificate = None  # defensively: a card issued without PINs may carry no certificate either
     try:
         tries: int | None = jpki.pin_tries_left()
     except _NO_USABLE_PIN:

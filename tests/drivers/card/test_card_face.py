@@ -237,6 +237,16 @@ def test_pinless_card_reports_pin_not_usable_and_its_face_path_works(insert_card
     ap.verify_collation_b(CODE_B)
     face = ap.read_card_face(issuer())
     assert face.card_key is not None and face.card_key.result is SignatureCheck.VERIFIED
+    ap.channel.transport.close()  # type: ignore[attr-defined]
+
+    # Whether such a card carries the 利用者証明用 certificate is not public: without one it is still no failure.
+    bare = profiles.build("pinless")
+    for fid in (0x000A, 0x000B, 0x0017):
+        del bare.applications[0].files[fid]
+    inserted = insert_card(bare)
+    with context.connect(inserted.reader) as connection:
+        info = read_card_info(CardChannel(connection))
+    assert info.auth_certificate is None and info.pin_state is PinState.NOT_USABLE and info.supported
 
 
 @pytest.mark.pcsc
