@@ -51,7 +51,7 @@ class RecordFile:
 class PinKey:
     """A PIN / code EF with its retry counter. ``remaining`` 0 = locked."""
 
-    value: bytes
+    value: bytes = field(repr=False)
     max_tries: int
     remaining: int
 

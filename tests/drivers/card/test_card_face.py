@@ -282,6 +282,22 @@ def test_the_damaged_card_face_gives_typed_errors(insert_card, context) -> None:
 
 
 @pytest.mark.pcsc
+def test_every_malformed_record_is_a_typed_error_through_the_stack(insert_card, context) -> None:
+    inserted = insert_card("normal")
+    files = surface_files(inserted.card)
+    good = files[0x0002]
+    assert isinstance(good, BinaryFile)
+    ap, _ = open_face(context, inserted.reader)
+    ap.verify_collation_b(CODE_B)
+    for damage in card_face_damage.MALFORMED.values():
+        files[0x0002] = BinaryFile(damage(good.data), good.size, good.read_requires)  # the card in the reader
+        with pytest.raises(errors.MalformedResponse):
+            ap.read_card_face(issuer())
+    files[0x0002] = good
+    assert ap.read_card_face(issuer()).issuer_signature is SignatureCheck.VERIFIED  # and the session goes on
+
+
+@pytest.mark.pcsc
 def test_tokens_without_the_application_say_so(insert_card, context) -> None:
     inserted = insert_card("android")
     with context.connect(inserted.reader) as connection:
