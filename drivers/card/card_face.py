@@ -200,7 +200,7 @@ def parse_card_face(record: bytes, issuer_key: rsa.RSAPublicKey | None = None) -
     offsets = [int.from_bytes(record[table_start + 2 * i : table_start + 2 * i + 2], "big")
                for i in range(len(FIELD_TAGS))]
 
-    hashers = {tag: hashlib.sha256() for group in SIGNED_GROUPS for tag in group[:1]}
+    hashers = {group[0]: hashlib.sha256() for group in SIGNED_GROUPS}
     group_of = {tag: group[0] for group in SIGNED_GROUPS for tag in group}
     kept: dict[int, memoryview] = {}
     position = table_start + table.length
