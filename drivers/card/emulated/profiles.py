@@ -14,6 +14,7 @@ from drivers.card.emulated.card import (
     EmulatedCard,
     PinKey,
     PrivateKeyFile,
+    Quirk,
     RecordFile,
     sw,
 )
@@ -118,7 +119,7 @@ def build(
         0x001B: PinKey(sign_password.encode(), max_tries=5, remaining=5),
     }
     applications = [Application(JPKI_AID, jpki_files)]
-    quirks = []
+    quirks: list[Quirk] = []
     if profile in (Profile.NORMAL, Profile.ONE_TRY_LEFT, Profile.PIN_LOCKED, Profile.CERT_EXPIRED,
                    Profile.CERT_EXPIRING, Profile.DAMAGED):
         applications.append(
