@@ -91,7 +91,11 @@ SCHEMAS: dict[str, dict[str, FieldSpec]] = {
     CANCEL: {},
     STATUS: {},
     SET_TIME: {"unix": _f(NUMBER)},
-    RESULT_ACK: {"cti": _f(BYTES, max_length=64)},
+    RESULT_ACK: {
+        "cti": _f(BYTES, max_length=64),
+        "accepted": _f(BOOL, required=False),
+        "reason": _f(TEXT, required=False, max_length=64),
+    },
     INFO: {
         "device": _f(BYTES, max_length=64),
         "public_key": _f(TEXT, max_length=1024),
