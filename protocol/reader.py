@@ -52,6 +52,7 @@ class Output:
 
     send: list[bytes] = field(default_factory=list)
     commands: list[HostCommand] = field(default_factory=list)
+    acknowledged: list[bytes] = field(default_factory=list)  # result ids the host has taken
 
 
 class ReaderEndpoint:
@@ -89,7 +90,8 @@ class ReaderEndpoint:
         elif kind == messages.SET_TIME:
             self._clock_offset = float(message["unix"]) - now
         elif kind == messages.RESULT_ACK:
-            self._unacked.pop(message["cti"], None)
+            if self._unacked.pop(message["cti"], None) is not None:
+                out.acknowledged.append(message["cti"])
         else:  # a reader → host message sent to us
             out.send.append(self._error(ErrorCode.UNKNOWN_TYPE, f"{kind} is not a host message", message.id))
         return out
