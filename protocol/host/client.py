@@ -80,7 +80,7 @@ class ReaderClient:
     def __init__(
         self,
         port: str,
-        verifier: ResultVerifier,
+        verifier: ResultVerifier | None,
         *,
         baudrate: int = 115200,
         pool_size: int = 8,
@@ -88,6 +88,8 @@ class ReaderClient:
         host_name: str = "mynareader-host",
         link: Link | None = None,
     ) -> None:
+        if verifier is not None and verifier.store is None:
+            raise ValueError("a live client needs a verifier with a HostStore (nonces must be on record)")
         self.verifier = verifier
         self.pool_size = pool_size
         self.nonce_ttl = nonce_ttl
@@ -170,6 +172,8 @@ class ReaderClient:
         self._info = info
         self._info_ready.set()
         self._events.put_nowait(info)
+        if self.verifier is None:
+            return  # information only: no nonces, so the reader makes no results for us
         if not self._trusted():
             self._events.put_nowait(Rejection(UntrustedDevice.reason,
                                               f"reader key {info.fingerprint} is not the pinned key"))
@@ -177,16 +181,22 @@ class ReaderClient:
         self._top_up(info.nonces)
 
     def _trusted(self) -> bool:
-        return self._info is not None and self._info.fingerprint == fingerprint(self.verifier.device_key)
+        """Whether results from this reader can be verified: a verifier is set and the reader's key is pinned."""
+        return (self.verifier is not None and self._info is not None
+                and self._info.fingerprint == fingerprint(self.verifier.device_key))
 
     def _top_up(self, available: int) -> None:
         missing = self.pool_size - available
         if missing <= 0:
             return
+        assert self.verifier is not None and self.verifier.store is not None
         nonces = self.verifier.store.issue(missing, self.nonce_ttl, time.time())
         self._send(messages.NONCE_POOL, {"nonces": nonces, "ttl": int(self.nonce_ttl)})
 
     def _on_result(self, cose: bytes) -> None:
+        if self.verifier is None or not self._trusted():
+            self._events.put_nowait(Rejection(UntrustedDevice.reason, "a result from a reader that is not pinned"))
+            return
         try:
             verified = self.verifier.verify(cose)
         except ResultRejected as rejected:

@@ -5,7 +5,8 @@ result are told apart by the key id); demo results unless allowed; the card's pr
 signature over the domain-separated nonce message against the certificate, and the certificate against the configured
 CA certificates; face: the 券面事項確認AP's presence signature over the nonce); and last, atomically in the store, that
 the nonce was issued by this host, is unexpired and unused, and that the result id was never seen. A result that fails
-any check raises a :class:`ResultRejected` subclass; nothing is recorded for it.
+any check raises a :class:`ResultRejected` subclass; nothing is recorded for it. Without a store (offline
+verification of a saved result) the nonce and replay checks are skipped, and the result says so.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ _NONCE_ERRORS = {NonceProblem.UNKNOWN: UnknownNonce, NonceProblem.EXPIRED: Expir
 class VerifiedResult:
     claims: ResultClaims
     certificate: x509.Certificate
+    nonce_checked: bool = True  # False when verified offline, without the host's nonce and replay records
 
     @property
     def assurance(self) -> Assurance:
@@ -103,6 +105,7 @@ class VerifiedResult:
             "staff_id": c.staff_id,
             "demo": c.demo,
             "firmware": c.swversion,
+            "nonce_checked": self.nonce_checked,
         }
 
 
@@ -110,7 +113,7 @@ class ResultVerifier:
     def __init__(
         self,
         device_key: ec.EllipticCurvePublicKey,
-        store: HostStore,
+        store: HostStore | None,
         ca_certificates: Sequence[x509.Certificate] = (),
         allow_demo: bool = False,
         clock: Callable[[], float] = time.time,
@@ -141,6 +144,8 @@ class ResultVerifier:
         except ValueError:
             raise MalformedResult("the auth certificate claim is not X.509") from None
         self._check_card_proofs(claims, certificate)
+        if self.store is None:
+            return VerifiedResult(claims, certificate, nonce_checked=False)
         try:
             self.store.consume(claims.nonce, claims.cti, self.clock())
         except Rejected as rejected:
