@@ -210,7 +210,9 @@ class PcscContext:
                 return gone
         try:
             readers = self.readers()
-            events = [CardLeft(r) for r in self._known if r not in readers and self._present(self._known[r])]
+            events: list[CardEvent] = [
+                CardLeft(r) for r in self._known if r not in readers and self._present(self._known[r])
+            ]
             self._known = {r: s for r, s in self._known.items() if r in readers}
             states = [(r, self._known.get(r, scard.SCARD_STATE_UNAWARE)) for r in readers]
             states.append((PNP_NOTIFICATION, self._pnp))

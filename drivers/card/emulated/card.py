@@ -165,6 +165,7 @@ class EmulatedCard:
     def _read_binary(self, p1: int, p2: int, data: bytes, le: int | None) -> bytes:
         if data or le is None:
             return sw(0x6700)
+        fid: int | None
         if p1 & 0x80:
             fid, offset = p1 & 0x1F, p2
             if self._file(fid) is None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.card import common_ap, errors
 from drivers.card.channel import CardChannel
 from drivers.card.info import read_card_info
-from drivers.card.jpki import TokenKind
+from drivers.card.jpki import AuthCertificate, TokenKind
 
 pytestmark = pytest.mark.pcsc
 
@@ -78,3 +80,13 @@ def test_a_card_without_the_jpki_application_is_unknown(insert_card, context) ->
 def test_card_information_record_parse_errors_are_typed(record: bytes) -> None:
     with pytest.raises(errors.MalformedResponse):
         common_ap.parse_card_expiry(record)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_as_a_certificate_or_record_give_typed_errors(data: bytes) -> None:
+    for parse in (AuthCertificate.from_der, common_ap.parse_card_expiry):
+        try:
+            parse(data)
+        except errors.MalformedResponse:
+            pass
