@@ -133,6 +133,9 @@ def face_paths(rounds: int, context: PcscContext) -> None:
                    f"{len(record.data)} B; tries, VERIFY, record, challenge signature", times, log)
         finally:
             slot.remove()
+            # The next card goes into the same slot: let pcscd see this one leave first.
+            if not context.wait_card_absent(FACE_READER, 5):
+                raise SystemExit(f"the emulated card did not leave {FACE_READER}")
 
 
 def wait_present(context: PcscContext, reader: str) -> None:
