@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.card import ber, errors
 from drivers.card.card_face import (
@@ -77,6 +79,28 @@ def test_malformed_records_are_typed_errors(damage: str) -> None:
     broken = card_face_damage.MALFORMED[damage](record_of(normal_card()))
     with pytest.raises(errors.MalformedResponse):
         parse_card_face(broken, issuer())
+
+
+@lru_cache(maxsize=1)
+def compact_record() -> bytes:
+    return record_of(profiles.build("normal", photo=portrait.default_photo(portrait.COMPACT_PHOTO_BYTES)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_corruption_of_a_record_parses_or_is_a_typed_error(data: st.DataObject) -> None:
+    record = bytearray(compact_record())
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(record) - 1))
+        record[at] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        record = record[: data.draw(st.integers(0, len(record)))]
+    try:
+        face = parse_card_face(bytes(record), issuer())
+    except errors.MalformedResponse:
+        return
+    # A record that still parses has kept its shape; its signature verifies only if no signed byte changed.
+    assert face.issuer_signature in (SignatureCheck.VERIFIED, SignatureCheck.FAILED)
 
 
 def test_fields_are_found_through_the_offset_table_not_fixed_positions() -> None:
