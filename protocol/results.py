@@ -22,6 +22,7 @@ import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cwt import COSE, COSEKey
+from cwt.cose_key_interface import COSEKeyInterface
 
 # -- claim labels ---------------------------------------------------------------------------------------------------
 ISS, IAT, CTI, EAT_NONCE = 1, 6, 7, 10
@@ -299,7 +300,7 @@ class _Claims:
 # -- COSE_Sign1 -------------------------------------------------------------------------------------------------------
 
 
-def _cose_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> COSEKey:
+def _cose_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> COSEKeyInterface:
     public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     kid = fingerprint_bytes(public)
     if isinstance(key, ec.EllipticCurvePrivateKey):
