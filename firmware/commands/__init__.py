@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from firmware.commands import face
+from firmware.commands import card, emulate_card, face
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (face,)
+COMMAND_MODULES: tuple[ModuleType, ...] = (card, emulate_card, face)

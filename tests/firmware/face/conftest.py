@@ -1,4 +1,4 @@
-"""Fixtures of the face tests: the public-domain portraits, the dev set when present, one shared verifier."""
+"""Fixtures of the face tests: the public-domain portraits and one shared verifier (``faces_dev`` is in tests/)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from firmware.face.evaluation import faces_dev_dir
 from firmware.face.images import read_image, resize_to_fit
 
 REPO = Path(__file__).resolve().parents[3]
@@ -21,14 +20,6 @@ def portraits() -> Path:
     if not (TEST_IMAGES / ".complete").is_file():
         pytest.skip(f"public-domain test photos missing at {TEST_IMAGES}: run scripts/setup")
     return TEST_IMAGES
-
-
-@pytest.fixture(scope="session")
-def faces_dev() -> Path:
-    folder = faces_dev_dir()
-    if not (folder / "pairs.csv").is_file():
-        pytest.skip(f"labelled dev photos absent at {folder} (set MYNAREADER_FACES_DEV)")
-    return folder
 
 
 @pytest.fixture(scope="session")
