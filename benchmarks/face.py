@@ -323,7 +323,7 @@ def main() -> int:
     print(f"load average {__import__('os').getloadavg()[0]:.1f} on {__import__('os').cpu_count()} cores "
           "(CPU time is robust to other users of the machine; wall time is not)")
     print(f"dev set {args.faces_dev}: {n_images} images; live frames {args.live_size}; card side: passport crop, "
-          f"<=240x320 greyscale JPEG 2000 ~12.5 KB; CPU affinity {sorted(__import__('os').sched_getaffinity(0))}")
+          f"<=240x320 greyscale JPEG 2000 just under 13 KB; CPU affinity {sorted(__import__('os').sched_getaffinity(0))}")
     for detector in args.detectors.split(","):
         extra = ["--detector", detector, "--metric", args.metric] + (["--grey", args.grey] if args.grey else [])
         report(run_worker("ours", extra, args), n_images)

@@ -224,7 +224,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         "pairs_file": args.pairs.name,
         "pairs_sha256": hashlib.sha256(args.pairs.read_bytes()).hexdigest(),
         "pairs_used": "both ways" if args.both_ways else "as listed",
-        "card_side": "simulated: passport crop, <=240x320 greyscale JPEG 2000 ~12.5 KB" if args.simulate_card
+        "card_side": "simulated: passport crop, <=240x320 greyscale JPEG 2000 just under 13 KB" if args.simulate_card
         else "as given",
         "genuine_pairs": len(genuine),
         "impostor_pairs": len(impostor) + unscored_impostors,

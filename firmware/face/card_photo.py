@@ -1,24 +1,24 @@
 """Simulation of the card side: a photo turned into what the My Number card chip stores.
 
 The chip holds a passport-style portrait (head and shoulders, 3:4), at most 240x320, greyscale JPEG 2000 of about
-10-15 KB. Tests and benchmarks pass ordinary photos through this so that the card side of every comparison is as
-degraded as on a real card.
+10-15 KB. Tests, benchmarks and ``face calibrate --simulate-card`` pass ordinary photos through this so that the card
+side of every comparison is as degraded as on a real card. Unlike the emulated card's portrait (a fixed window, no
+detection), the crop here is placed around the detected face, as an issuer frames a passport photo, and a small
+source is not enlarged.
 """
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from PIL import Image
 
+from drivers.card.emulated import portrait as portrait_encoder
 from firmware.face.detection import FaceBox, FaceDetector, HogDetector
 from firmware.face.errors import CardPhotoError
 
 CARD_WIDTH = 240
 CARD_HEIGHT = 320
-#: The size the encoder aims at, and the band it must land in.
-TARGET_BYTES = 12_500
+#: The band a full-size card photo lands in (the encoder aims just under 13 KB).
 BYTES_RANGE = (10_000, 15_000)
 
 
@@ -39,32 +39,16 @@ def passport_crop(frame: np.ndarray, box: FaceBox) -> np.ndarray:
 
 
 def encode_card_jpeg2000(portrait: np.ndarray) -> bytes:
-    """Greyscale, at most 240x320, JPEG 2000 with the compression rate searched to land at about 12.5 KB."""
+    """Greyscale, at most 240x320 (never enlarged), JPEG 2000 just under the emulated card's 13 KB photo budget."""
     image = Image.fromarray(portrait).convert("L")
     scale = min(CARD_WIDTH / image.width, CARD_HEIGHT / image.height, 1.0)
     if scale < 1.0:
         image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    raw = image.width * image.height
-    if raw <= BYTES_RANGE[1]:
-        # A tiny portrait: lossless already fits the chip's budget.
-        return _encode(image, None)
-    ratio = raw / TARGET_BYTES
-    data = b""
-    for _ in range(6):
-        data = _encode(image, ratio)
-        if BYTES_RANGE[0] <= len(data) <= BYTES_RANGE[1]:
-            break
-        ratio *= len(data) / TARGET_BYTES
-    return data
-
-
-def _encode(image: Image.Image, ratio: float | None) -> bytes:
-    buffer = io.BytesIO()
-    if ratio is None:
-        image.save(buffer, format="JPEG2000", irreversible=False)
-    else:
-        image.save(buffer, format="JPEG2000", quality_mode="rates", quality_layers=[ratio], irreversible=True)
-    return buffer.getvalue()
+    # The emulated card's encoder: the same rate search gives both the same kind of photo.
+    try:
+        return portrait_encoder.encode_jp2(image, portrait_encoder.DEFAULT_PHOTO_BYTES)
+    except portrait_encoder.PhotoError as error:
+        raise CardPhotoError(f"the portrait cannot be encoded as a card photo: {error}") from None
 
 
 def simulate_card_photo(frame: np.ndarray, detector: FaceDetector | None = None) -> bytes:

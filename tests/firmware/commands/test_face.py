@@ -95,13 +95,10 @@ def test_calibrate_refuses_too_few_impostors(portraits, tmp_path, capsys) -> Non
 
 
 @pytest.mark.facedev
-def test_calibrate_on_the_dev_set_reproduces_the_shipped_rule(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_calibrate_on_the_dev_set_reproduces_the_shipped_rule(faces_dev, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from firmware.face.decision import load_rule
-    from firmware.face.evaluation import faces_dev_dir
 
-    dev = faces_dev_dir()
-    if not (dev / "pairs.csv").is_file():
-        pytest.skip(f"labelled dev photos absent at {dev} (set MYNAREADER_FACES_DEV)")
+    dev = faces_dev
     out = tmp_path / "decision.toml"
     argv = ["face", "calibrate", "--pairs", str(dev / "pairs.csv"), "--images", str(dev / "images"),
             "--simulate-card", "--both-ways", "--grey-live", "--out", str(out)]
