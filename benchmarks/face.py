@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -48,7 +49,10 @@ from firmware.face.evaluation import (  # noqa: E402
 BASELINE_MAX_DISTANCE = 0.6  # face_recognition's documented default tolerance
 
 
-def load_dev(folder: Path, live_size: str) -> tuple[dict[str, bytes], dict[str, np.ndarray], list[tuple[str, str, bool]]]:
+Pairs = list[tuple[str, str, bool]]
+
+
+def load_dev(folder: Path, live_size: str) -> tuple[dict[str, bytes], dict[str, np.ndarray], Pairs]:
     """Card-side JPEG 2000 and live frames for every dev image (in memory only), and the pairs both ways."""
     from firmware.face.card_photo import simulate_card_photo
     from firmware.face.errors import CardPhotoError
@@ -165,8 +169,9 @@ def verifier_attempt(verifier: Any, template: Any) -> Any:
 
 def run_attempts(args: argparse.Namespace, pairs: list, templates: dict, lives: dict, make: Any) -> dict[str, Any]:
     """Attempts of K jittered frames for every genuine pair and as many impostor pairs; time to decision."""
-    genuine = [(c, l) for c, l, same in pairs if same and c in templates]
-    impostor = [(c, l) for c, l, same in pairs if not same and c in templates][:: max(1, len(pairs) // 60)]
+    genuine = [(card, live) for card, live, same in pairs if same and card in templates]
+    impostor = [(card, live) for card, live, same in pairs if not same and card in templates]
+    impostor = impostor[:: max(1, len(pairs) // 60)]
     out: dict[str, Any] = {}
     for label, chosen in (("genuine", genuine), ("impostor", impostor)):
         times, cpu_times, accepted = [], [], 0
@@ -259,32 +264,36 @@ def report(result: dict[str, Any], n_images: int) -> None:
     print(f"  no face: card side {len(result['card_failures'])}/{n_images}, live side "
           f"{len(result['live_guidance'])}/{n_images} {sorted(result['live_guidance'].items())}")
     print(f"  EER {100 * eer:.2f} % (at {eer_t:+.4f})")
-    print(f"  shipped single-frame threshold {t:+.4f}: FAR {100 * far(impostor, t) * len(impostor) / len(impostor_all):.3f} % "
-          f"FRR {100 * frr(genuine, t):.2f} % ({sum(s is None or s < t for s in genuine)}/{len(genuine)} rejected)")
-    print(f"  lowest threshold with FAR <= 0.1 %: {t01:+.4f} -> FAR {100 * far01 * len(impostor) / len(impostor_all):.3f} % "
+    scored_share = len(impostor) / len(impostor_all)  # FAR over all impostor pairs, unscored ones being rejects
+    rejected = sum(s is None or s < t for s in genuine)
+    print(f"  shipped single-frame threshold {t:+.4f}: FAR {100 * far(impostor, t) * scored_share:.3f} % "
+          f"FRR {100 * frr(genuine, t):.2f} % ({rejected}/{len(genuine)} rejected)")
+    print(f"  lowest threshold with FAR <= 0.1 %: {t01:+.4f} -> FAR {100 * far01 * scored_share:.3f} % "
           f"FRR {100 * frr(genuine, t01):.2f} %")
     g = [s for s in genuine if s is not None]
     if g and impostor:
-        print(f"  highest impostor {max(impostor):+.4f}; lowest genuine {min(g):+.4f}; margin {min(g) - max(impostor):+.4f} "
-              f"= {(min(g) - max(impostor)) / statistics.stdev(impostor):.2f} impostor sd")
+        margin = min(g) - max(impostor)
+        print(f"  highest impostor {max(impostor):+.4f}; lowest genuine {min(g):+.4f}; margin {margin:+.4f} "
+              f"= {margin / statistics.stdev(impostor):.2f} impostor sd")
     if len(impostor) > 2:
         # Scale-free comparison of score functions: fit each one's impostor tail the way `face calibrate` does.
         tail = statistics.NormalDist(statistics.fmean(impostor), statistics.stdev(impostor))
         ta, k = result["attempt_threshold"], result["frames"]
-        print(f"  normal-tail model of the impostor scores (a model, not a count): FAR ~{100 * (1 - tail.cdf(t)):.4f} % "
-              f"per single-frame decision, ~{100 * (1 - tail.cdf(ta) ** k):.4f} % per best-of-{k} attempt "
-              "(independent frames: an upper bound)")
+        print(f"  normal-tail model of the impostor scores (a model, not a count): FAR "
+              f"~{100 * (1 - tail.cdf(t)):.4f} % per single-frame decision, ~{100 * (1 - tail.cdf(ta) ** k):.4f} % "
+              f"per best-of-{k} attempt (independent frames: an upper bound)")
         for target in (0.001, 0.0002):
             model_t = tail.inv_cdf(1 - target)
             print(f"  at the model's threshold for {100 * target:g} % per frame ({model_t:+.4f}): FRR "
                   f"{100 * frr(genuine, model_t):.2f} %")
     ms, cpu = result["frame_ms"], result["frame_cpu_ms"]
     print(f"  per frame (card cached), {len(ms)} frames: CPU median {statistics.median(cpu):.1f} ms, "
-          f"p95 {percentile(cpu, 95):.1f} ms; wall median {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms")
+          f"p95 {percentile(cpu, 95):.1f} ms; wall median {statistics.median(ms):.1f} ms, "
+          f"p95 {percentile(ms, 95):.1f} ms")
     for label, a in result["attempts"].items():
-        print(f"  per attempt, {label} (K={result['frames']}, threshold {result['attempt_threshold']:+.4f}): CPU median "
-              f"{statistics.median(a['cpu_ms']):.1f} ms, p95 {percentile(a['cpu_ms'], 95):.1f} ms; wall median "
-              f"{statistics.median(a['ms']):.1f} ms, p95 {percentile(a['ms'], 95):.1f} ms; "
+        print(f"  per attempt, {label} (K={result['frames']}, threshold {result['attempt_threshold']:+.4f}): "
+              f"CPU median {statistics.median(a['cpu_ms']):.1f} ms, p95 {percentile(a['cpu_ms'], 95):.1f} ms; "
+              f"wall median {statistics.median(a['ms']):.1f} ms, p95 {percentile(a['ms'], 95):.1f} ms; "
               f"accepted {a['accepted']}/{a['count']}")
     print(f"  peak RSS {result['rss_mb']:.0f} MB")
 
@@ -320,10 +329,10 @@ def main() -> int:
         print(f"no dev set at {args.faces_dev} (set MYNAREADER_FACES_DEV)", file=sys.stderr)
         return 2
     n_images = len(list((args.faces_dev / "images").iterdir()))
-    print(f"load average {__import__('os').getloadavg()[0]:.1f} on {__import__('os').cpu_count()} cores "
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(CPU time is robust to other users of the machine; wall time is not)")
     print(f"dev set {args.faces_dev}: {n_images} images; live frames {args.live_size}; card side: passport crop, "
-          f"<=240x320 greyscale JPEG 2000 just under 13 KB; CPU affinity {sorted(__import__('os').sched_getaffinity(0))}")
+          f"<=240x320 greyscale JPEG 2000 just under 13 KB; CPU affinity {sorted(os.sched_getaffinity(0))}")
     for detector in args.detectors.split(","):
         extra = ["--detector", detector, "--metric", args.metric] + (["--grey", args.grey] if args.grey else [])
         report(run_worker("ours", extra, args), n_images)

@@ -133,3 +133,13 @@ def faces_dev() -> Path:
     if not (root / "images").is_dir():
         pytest.skip(f"the faces-dev photos are not at {root} (set MYNAREADER_FACES_DEV)")
     return root
+
+
+@pytest.fixture(scope="session")
+def portraits() -> Path:
+    """The public-domain portraits of the face_recognition 1.3.0 sdist's tests/test_images, which scripts/setup
+    fetches from PyPI by pinned version and sha256 into .cache/face-test-images (never committed)."""
+    root = Path(__file__).resolve().parents[1] / ".cache" / "face-test-images"
+    if not (root / ".complete").is_file():
+        pytest.skip(f"the public-domain face test photos are not at {root}: run scripts/setup")
+    return root

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     calibrate = sub.add_parser("calibrate", help="fit the decision rule on labelled pairs (card,live,same_person)")
     calibrate.add_argument("--pairs", type=Path, required=True, help="CSV: card,live,same_person (or img_a,img_b,...)")
     calibrate.add_argument("--images", type=Path, help="folder the paths are relative to (default: the CSV's)")
-    calibrate.add_argument("--simulate-card", action="store_true", help="turn the card side into a chip-style JPEG 2000")
+    calibrate.add_argument("--simulate-card", action="store_true", help="make the card side a chip-style JPEG 2000")
     calibrate.add_argument("--both-ways", action="store_true", help="use every pair also with card and live swapped")
     calibrate.add_argument("--frames", type=int, default=5, help="K: frames per attempt (default 5)")
     calibrate.add_argument("--target", type=float, default=0.001, help="false-accept target per attempt (0.001)")

@@ -12,17 +12,6 @@ import pytest
 
 from firmware.cli import main
 
-REPO = Path(__file__).resolve().parents[3]
-PORTRAITS = REPO / ".cache" / "face-test-images"
-
-
-@pytest.fixture(scope="module")
-def portraits() -> Path:
-    if not (PORTRAITS / ".complete").is_file():
-        pytest.skip(f"public-domain test photos missing at {PORTRAITS}: run scripts/setup")
-    return PORTRAITS
-
-
 def test_verify_json_reports_score_threshold_match_and_timings(portraits, capsys) -> None:  # type: ignore[no-untyped-def]
     status = main(["face", "verify", str(portraits / "obama.jpg"), str(portraits / "obama2.jpg"), "--json"])
     report = json.loads(capsys.readouterr().out)
@@ -65,12 +54,12 @@ def test_score_prints_one_row_per_pair_in_order(portraits, tmp_path, capsys) -> 
         (rel / "obama2.jpg", rel / "obama3.jpg"),
     ]
     listing = tmp_path / "pairs.csv"
-    listing.write_text("card,live\n" + "".join(f"{c},{l}\n" for c, l in pairs))
+    listing.write_text("card,live\n" + "".join(f"{card},{live}\n" for card, live in pairs))
     assert main(["face", "score", "--pairs", str(listing)]) == 0
     captured = capsys.readouterr()
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0] == ["card", "live", "score", "match"]
-    assert [(r[0], r[1]) for r in rows[1:]] == [(str(c), str(l)) for c, l in pairs]
+    assert [(r[0], r[1]) for r in rows[1:]] == [(str(card), str(live)) for card, live in pairs]
     same, other, partial, corrupt, same_again = rows[1:]
     assert same[3] == "1" and float(same[2]) > float(other[2]) and other[3] == "0"
     assert partial[2] == "" and partial[3] == "0"  # the face runs off the image: no score, no match

@@ -1,4 +1,4 @@
-"""Fixtures of the face tests: the public-domain portraits and one shared verifier (``faces_dev`` is in tests/)."""
+"""Fixtures of the face tests (``portraits`` and ``faces_dev`` are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ import pytest
 from PIL import Image
 
 from firmware.face.images import read_image, resize_to_fit
-
-REPO = Path(__file__).resolve().parents[3]
-#: Unpacked by scripts/setup (scripts/fetch-face-test-images) from the face_recognition 1.3.0 sdist.
-TEST_IMAGES = REPO / ".cache" / "face-test-images"
-
-
-@pytest.fixture(scope="session")
-def portraits() -> Path:
-    if not (TEST_IMAGES / ".complete").is_file():
-        pytest.skip(f"public-domain test photos missing at {TEST_IMAGES}: run scripts/setup")
-    return TEST_IMAGES
 
 
 @pytest.fixture(scope="session")
