@@ -11,6 +11,7 @@ import csv
 import datetime
 import hashlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -168,15 +169,21 @@ def run_score(args: argparse.Namespace) -> int:
     reasons: dict[str, int] = {}
     matches = 0
     started = time.perf_counter()
-    for card, live in rows:
-        score, why = scorer.score(base / card, base / live)
-        match = score is not None and score >= threshold
-        matches += match
-        if why:
-            reasons[why] = reasons.get(why, 0) + 1
-        writer.writerow([card, live, "" if score is None else f"{score:.6f}", int(match)])
-        sys.stdout.flush()
-    scorer.close()
+    try:
+        for card, live in rows:
+            score, why = scorer.score(base / card, base / live)
+            match = score is not None and score >= threshold
+            matches += match
+            if why:
+                reasons[why] = reasons.get(why, 0) + 1
+            writer.writerow([card, live, "" if score is None else f"{score:.6f}", int(match)])
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): stop quietly, as command-line filters do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        scorer.close()
     elapsed = time.perf_counter() - started
     unscored = sum(reasons.values())
     print(
