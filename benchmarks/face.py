@@ -8,7 +8,8 @@ in its own fresh process so its peak RSS is its own.
 Setup (once): ``scripts/setup`` (installs the ``face`` extra), then the baseline beside dlib-bin without its
 dependencies, or pip would build dlib from source::
 
-    .venv/bin/pip install --no-deps face_recognition==1.3.0
+    .venv/bin/pip install --no-deps .cache/face_recognition-1.3.0.tar.gz   # the sdist setup fetched and checked
+    .venv/bin/pip install -e '.[camera]'                                   # only for --detectors haar
 
 Run it pinned to one core (the machine is shared; say so with the figures)::
 
