@@ -1216,8 +1216,9 @@ class ReceptionFlow:
             elif key is Key.CORRECT:
                 self._pin.clear()  # 訂正 clears the entry, as at a bank ATM
             elif len(self._pin) == PIN_LENGTH:
+                pin = self._pin.take()
                 self._go(S.VERIFYING_PIN)
-                self._request(VerifyPin, pin=self._pin.take())
+                self._request(VerifyPin, pin=pin)
             else:
                 self._beep(BeepPattern.ERROR)
         elif state in STAFF_CODE_STATES and self.config.staff_codes and self._now >= self._staff_locked_until:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 
 from firmware.reception import AFTER_SESSION, ANSWERS_TO, RESTING, ReceptionFlow, State
-from firmware.reception_actions import Action, Request
+from firmware.reception_actions import Action, EmitResult, Request, ResultClaims
 from firmware.reception_config import FlowConfig
 from firmware.reception_events import (
     Answer,
@@ -51,6 +51,7 @@ from firmware.reception_types import (
     IssuerSignature,
     Key,
     Liveness,
+    Option,
     ReaderRole,
 )
 
@@ -122,6 +123,51 @@ class FlowDriver:
     def type_pin(self, pin: str) -> list[Action]:
         """Type the digits and 決定."""
         return self.press(*pin, Key.ENTER)
+
+
+    # --- a scripted patient and daemon, step by step ---------------------------------------------------------------
+
+    def place_card(self, kind: CardKind = CardKind.CARD, *, tries: int | None = 3, days_left: int | None = 1000,
+                   after: float = 1.0) -> list[Action]:  # fmt: skip
+        """Place a card (a phone on the phone reader) and answer the read: a My Number card at CHOOSE_METHOD."""
+        reader = ReaderRole.PHONE if kind.is_smartphone else ReaderRole.CARD
+        self.send(CardInserted(reader), after=after)
+        return self.answer(CardRead, kind=kind, certificate=certificate(days_left), pin_tries_left=tries)
+
+    def pass_pin(self, pin: str = "1234", *, tries: int = 3) -> None:
+        """Choose 暗証番号 (on a card), type a correct PIN, let the card sign."""
+        if self.flow.state is State.CHOOSE_METHOD:
+            self.send(Selected(Option.PIN), after=1.0)
+        self.answer(PinTries, tries_left=tries)
+        self.type_pin(pin)
+        self.answer(PinVerified)
+        self.answer(Signed)
+
+    def pass_face(self) -> None:
+        """Choose 顔認証, read the card face, match a live face at the first attempt."""
+        self.send(Selected(Option.FACE), after=1.0)
+        self.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
+        self.answer(FaceResult, matched=True, score=0.75, threshold=0.5, liveness=Liveness.PASSED)
+
+    def answer_consents(self, *options: Option) -> None:
+        """Answer the consent screens with these options, or with the first option of each when none are given."""
+        consent_states = (State.CONSENT_MEDICAL, State.CONSENT_CHECKUP, State.CONSENT_LIMIT,
+                          State.CONSENT_PRESCRIPTION)  # fmt: skip
+        if options:
+            for option in options:
+                self.send(Selected(option), after=1.0)
+            return
+        while self.flow.state in consent_states:
+            self.send(Selected(self.flow.screen.options[0]), after=1.0)
+
+    def finish(self, *options: Option) -> ResultClaims:
+        """Answer the consents, let the outbox accept the result, return the result's claims."""
+        self.answer_consents(*options)
+        result = self.latest(EmitResult)
+        if not isinstance(result, EmitResult) or self.flow.state is not State.SENDING_RESULT:
+            raise LookupError(f"no result is being sent (state {self.flow.state.value})")
+        self.answer(ResultAccepted)
+        return result.claims
 
 
 def _pick(rng: random.Random, weighted: Sequence[tuple[object, float]]) -> object:
