@@ -37,7 +37,6 @@ from firmware.reception_events import (
     HostConnected,
     HostLost,
     HostSetMode,
-    KeyPressed,
     LanguagePressed,
     OutOfService,
     PinRejected,
@@ -88,11 +87,11 @@ STAFF_CODE = "246810"
 
 
 def staff_config(**overrides: object) -> FlowConfig:
-    fields: dict[str, object] = dict(
-        keyswitch_fitted=True,
-        keyswitch_staff_id="key-1",
-        staff_codes=(StaffCode.from_code("nurse-7", STAFF_CODE),),
-    )
+    fields: dict[str, object] = {
+        "keyswitch_fitted": True,
+        "keyswitch_staff_id": "key-1",
+        "staff_codes": (StaffCode.from_code("nurse-7", STAFF_CODE),),
+    }
     fields.update(overrides)
     return FlowConfig(**fields)  # type: ignore[arg-type]
 
