@@ -486,6 +486,8 @@ class _Session:
     reader: ReaderRole
     kind: CardKind | None = None
     certificate: AuthCertificate | None = None
+    not_after: str | None = None  # the certificate's dates outlive the drop: the expiry warning comes after it
+    days_left: int | None = None
     pin_tries: int | None = None
     pin_unavailable: PinUnavailable | None = None
     pin_wrong: bool = False
@@ -590,7 +592,7 @@ class ReceptionFlow:
         self._session: _Session | None = None
         self._ending: _Ending | None = None
         self._phone_platform = CardKind.ANDROID
-        self._pending: Request | None = None
+        self._pending: tuple[int, type[Request]] | None = None  # the id and kind of the awaited answer, no payload
         self._next_request_id = 1
         self._pin = _Digits()
         self._staff_digits = _Digits()
@@ -682,16 +684,11 @@ class ReceptionFlow:
     def _request(self, cls: type[Request], **fields: object) -> None:
         request = cls(request_id=self._next_request_id, **fields)  # type: ignore[call-arg]
         self._next_request_id += 1
-        self._pending = request
+        self._pending = (request.request_id, cls)  # never the request itself: a VerifyPin carries the PIN
         self._requests.append(request)
 
     def _answers_pending(self, event: Answer) -> bool:
-        pending = self._pending
-        return (
-            pending is not None
-            and pending.request_id == event.request_id
-            and isinstance(pending, ANSWERS_TO[type(event)])
-        )
+        return self._pending == (event.request_id, ANSWERS_TO[type(event)])
 
     def _go(self, new: State) -> None:
         old = self._state
@@ -804,6 +801,12 @@ class ReceptionFlow:
         session = self._session
         if session is not None and not session.dropped:
             session.dropped = True
+            # Keep only what the screens after the session need (the certificate's dates), nothing else read.
+            session.certificate = None
+            session.card_face = None
+            session.face = None
+            session.staff = None
+            session.answers.clear()
             self._emit(DropSession(reason))
 
     def _end(self, reason: EndReason, state: State, *, beep: BeepPattern | None = BeepPattern.ERROR,
@@ -1015,6 +1018,7 @@ class ReceptionFlow:
                       not_after=None if certificate is None else certificate.not_after)  # fmt: skip
             return
         session.certificate = certificate
+        session.not_after, session.days_left = certificate.not_after, certificate.days_left
         if kind is CardKind.IPHONE:
             session.staff = None
             self._go(S.PHONE_AUTHORISING)
@@ -1149,12 +1153,11 @@ class ReceptionFlow:
         if not self._answers_pending(event):
             return
         session = self._session
-        assert session is not None and session.certificate is not None
-        certificate = session.certificate
-        days_left = certificate.days_left
+        assert session is not None
+        days_left = session.days_left
         expiring = days_left is not None and days_left <= self.config.expiry_warning_days
         self._end(EndReason.COMPLETED, S.EXPIRY_WARNING if expiring else S.DONE, beep=BeepPattern.SUCCESS,
-                  not_after=certificate.not_after, days_left=days_left or 0)  # fmt: skip
+                  not_after=session.not_after, days_left=days_left or 0)  # fmt: skip
 
     def _on_selected(self, event: Selected) -> None:
         option = event.option
