@@ -682,7 +682,7 @@ class ReceptionFlow:
         self._out.append(Beep(pattern))
 
     def _request(self, cls: type[Request], **fields: object) -> None:
-        request = cls(request_id=self._next_request_id, **fields)  # type: ignore[call-arg]
+        request = cls(request_id=self._next_request_id, **fields)
         self._next_request_id += 1
         self._pending = (request.request_id, cls)  # never the request itself: a VerifyPin carries the PIN
         self._requests.append(request)
@@ -1334,6 +1334,7 @@ class ReceptionFlow:
         session = self._session
         ending = self._ending
         card_there = self._ending_card_present()
+        options: tuple[Option, ...]
         match state:
             case S.IDLE:
                 options = (Option.SMARTPHONE,) if self.config.smartphone_reader else ()

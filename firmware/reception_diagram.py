@@ -182,10 +182,10 @@ def document(table: TransitionTable = TRANSITIONS) -> str:
     add("")
     add("| action | fields | meaning |")
     add("|---|---|---|")
-    for cls in _classes(reception_actions, reception_actions.Action):
-        if cls is reception_actions.Request:
+    for action_cls in _classes(reception_actions, reception_actions.Action):
+        if action_cls is reception_actions.Request:
             continue
-        add(f"| `{cls.__name__}` | {_fields(cls)} | {_doc_line(cls)} |")
+        add(f"| `{action_cls.__name__}` | {_fields(action_cls)} | {_doc_line(action_cls)} |")
     add("")
     add("## Screens")
     add("")
