@@ -22,6 +22,7 @@ from pathlib import Path
 from firmware import reception_actions
 from firmware.reception import (
     AFTER_SESSION,
+    DECISIONS,
     HANDLED_EVENTS,
     PRE_SESSION,
     RESTING,
@@ -142,6 +143,10 @@ def document(table: TransitionTable = TRANSITIONS) -> str:
     add("")
     add("Dashed boxes stand for every state of a group (listed below); `back_to_rest` goes to the resting state that")
     add("applies. A session starts at `reading_card` and ends with exactly one `DropSession` action.")
+    add("")
+    add("## Decisions where the rules are silent")
+    add("")
+    out.extend(f"- {decision}" for decision in DECISIONS)
     add("")
     add("## State diagram")
     add("")
