@@ -595,7 +595,8 @@ ANSWERS_TO: dict[type[Answer], type[Request]] = {
 _ASSURANCE = {
     Method.FACE: Assurance.DEVICE_ATTESTED,
     Method.PIN: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE: Assurance.CARD_SIGNED,
+    Method.SMARTPHONE_ANDROID: Assurance.CARD_SIGNED,
+    Method.SMARTPHONE_IPHONE: Assurance.CARD_SIGNED,
     Method.VISUAL_CHECK: Assurance.STAFF_ATTESTED,
 }
 
@@ -690,6 +691,13 @@ class ReceptionFlow:
         if self._session is not None and self._session.staff is not None:
             return self._session.staff
         return self._armed
+
+    @property
+    def mode(self) -> HostMode:
+        """The mode for the line protocol's state message: ``visual_check`` while a staff member's visual check is
+        set (for the next card) or running. After a ``HostSetMode(VISUAL_CHECK)`` that did not take (the session was
+        past authentication, or the reader not at rest), it stays ``auto``: answer the host "not now"."""
+        return HostMode.AUTO if self.staff_authority is None else HostMode.VISUAL_CHECK
 
     @property
     def deadline(self) -> float | None:
@@ -999,7 +1007,7 @@ class ReceptionFlow:
         consents = Consents(
             medical=answers[S.CONSENT_MEDICAL] is Option.AGREE,
             checkup=answers[S.CONSENT_CHECKUP] is Option.AGREE,
-            limit_info=answers[S.CONSENT_LIMIT] is Option.PROVIDE,
+            limit=answers[S.CONSENT_LIMIT] is Option.PROVIDE,
             prescription=None if prescription is None else (
                 PrescriptionFormat.ELECTRONIC if prescription is Option.E_PRESCRIPTION else PrescriptionFormat.PAPER
             ),
@@ -1139,7 +1147,7 @@ class ReceptionFlow:
             return
         session = self._session
         assert session is not None
-        live = event.liveness is Liveness.PASSED or (
+        live = event.liveness is Liveness.LIVE or (
             event.liveness is Liveness.NOT_CHECKED and not self.config.require_liveness
         )
         if event.matched and live:
@@ -1197,7 +1205,8 @@ class ReceptionFlow:
             return
         session = self._session
         assert session is not None and session.kind is not None
-        self._authenticated(Method.SMARTPHONE if session.kind.is_smartphone else Method.PIN)
+        method = {CardKind.ANDROID: Method.SMARTPHONE_ANDROID, CardKind.IPHONE: Method.SMARTPHONE_IPHONE}
+        self._authenticated(method.get(session.kind, Method.PIN))
 
     def _on_sign_refused(self, event: SignRefused) -> None:
         if not self._answers_pending(event):

@@ -121,7 +121,7 @@ class SignChallenge(Request):
 class Consents:
     medical: bool  # ① 診療・お薬情報
     checkup: bool  # ② 特定健診情報 (False also for 同意しない・40歳未満)
-    limit_info: bool  # 限度額情報
+    limit: bool  # 限度額情報 (to provide)
     prescription: PrescriptionFormat | None = None  # 処方箋形式, where configured
 
 

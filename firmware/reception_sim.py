@@ -147,7 +147,7 @@ class FlowDriver:
         """Choose 顔認証, read the card face, match a live face at the first attempt."""
         self.send(Selected(Option.FACE), after=1.0)
         self.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
-        self.answer(FaceResult, matched=True, score=0.75, threshold=0.5, liveness=Liveness.PASSED)
+        self.answer(FaceResult, matched=True, score=0.75, threshold=0.5, liveness=Liveness.LIVE)
 
     def answer_consents(self, *options: Option) -> None:
         """Answer the consent screens with these options, or with the first option of each when none are given."""
@@ -198,7 +198,6 @@ def play_random_session(driver: FlowDriver, rng: random.Random, *, max_events: i
     reader = ReaderRole.PHONE if kind.is_smartphone and config.smartphone_reader else ReaderRole.CARD
     tries: int | None = _pick(rng, [(3, 70), (2, 10), (1, 10), (0, 5), (None, 5)])  # type: ignore[assignment]
     days_left = rng.choice([None, 3000, 1000, 400, 45, 10, -3])
-    present = False
     if flow.state not in RESTING:
         return 0
     if config.smartphone_reader and rng.random() < 0.05:
@@ -266,7 +265,7 @@ def play_random_session(driver: FlowDriver, rng: random.Random, *, max_events: i
             if rng.random() < 0.1:
                 driver.answer(FaceNotCaptured)
             else:
-                liveness = _pick(rng, [(Liveness.PASSED, 8), (Liveness.FAILED, 1), (Liveness.NOT_CHECKED, 1)])
+                liveness = _pick(rng, [(Liveness.LIVE, 8), (Liveness.SPOOF_SUSPECTED, 1), (Liveness.NOT_CHECKED, 1)])
                 driver.answer(FaceResult, matched=rng.random() < 0.7, score=0.75, threshold=0.5, liveness=liveness)
             sent += 1
         elif state is State.CHECKING_PIN_TRIES:

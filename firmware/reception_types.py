@@ -47,11 +47,12 @@ class CardKind(StrEnum):
 
 
 class Method(StrEnum):
-    """How the holder was verified; goes into the result."""
+    """How the holder was verified; goes into the result (the values are protocol.results.Method's)."""
 
     FACE = "face"
     PIN = "pin"
-    SMARTPHONE = "smartphone"
+    SMARTPHONE_ANDROID = "smartphone_android"  # the smartphone certificate's PIN typed on our keypad
+    SMARTPHONE_IPHONE = "smartphone_iphone"  # authorised on the iPhone (Face ID)
     VISUAL_CHECK = "visual"
 
 
@@ -122,11 +123,11 @@ class FaceCue(StrEnum):
 
 
 class Liveness(StrEnum):
-    """The liveness verdict of a face attempt."""
+    """The liveness verdict of a face attempt (the values are the names the signed result quotes)."""
 
-    PASSED = "passed"
-    FAILED = "failed"
-    NOT_CHECKED = "not_checked"  # no liveness check ran (none configured)
+    LIVE = "live"
+    SPOOF_SUSPECTED = "spoof-suspected"
+    NOT_CHECKED = "not-checked"  # no liveness check ran (none configured)
 
 
 class CardFaceProblem(StrEnum):

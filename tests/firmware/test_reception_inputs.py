@@ -45,9 +45,9 @@ from firmware.reception_types import CardKind, HostMode, Liveness, Option
         lambda: AuthCertificate("ab", "2030-01-01", expired="no"),
         lambda: PinTries(1, tries_left=3.0),
         lambda: PinRejected(1, tries_left=None),
-        lambda: FaceResult(1, True, math.nan, 0.5, Liveness.PASSED),
-        lambda: FaceResult(1, True, 0.5, math.inf, Liveness.PASSED),
-        lambda: FaceResult(1, 1, 0.5, 0.5, Liveness.PASSED),
+        lambda: FaceResult(1, True, math.nan, 0.5, Liveness.LIVE),
+        lambda: FaceResult(1, True, 0.5, math.inf, Liveness.LIVE),
+        lambda: FaceResult(1, 1, 0.5, 0.5, Liveness.LIVE),
         lambda: Selected("face"),
         lambda: StaffKeyChanged(1),
         lambda: HostSetMode(HostMode.VISUAL_CHECK),  # who attests it?

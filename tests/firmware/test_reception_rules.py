@@ -198,12 +198,12 @@ def test_smartphone_is_offered_only_where_a_smartphone_reader_is_fitted(fitted: 
 @pytest.mark.parametrize(
     ("matched", "liveness", "require_liveness", "success"),
     [
-        (True, Liveness.PASSED, True, True),
-        (True, Liveness.FAILED, True, False),
-        (True, Liveness.FAILED, False, False),
+        (True, Liveness.LIVE, True, True),
+        (True, Liveness.SPOOF_SUSPECTED, True, False),
+        (True, Liveness.SPOOF_SUSPECTED, False, False),
         (True, Liveness.NOT_CHECKED, True, False),
         (True, Liveness.NOT_CHECKED, False, True),
-        (False, Liveness.PASSED, True, False),
+        (False, Liveness.LIVE, True, False),
     ],
 )
 def test_face_success_needs_a_match_and_a_live_face(matched: bool, liveness: Liveness, require_liveness: bool,
@@ -230,7 +230,7 @@ def test_face_attempts_are_bounded_then_pin_or_staff(max_attempts: int) -> None:
         assert capture.max_attempts == max_attempts
         mark = len(d.actions)
         if attempt % 2:
-            d.answer(FaceResult, matched=False, score=0.25, threshold=0.5, liveness=Liveness.PASSED)
+            d.answer(FaceResult, matched=False, score=0.25, threshold=0.5, liveness=Liveness.LIVE)
         else:
             d.answer(FaceNotCaptured)
         assert not of(since(d, mark), CaptureFace), "a failed attempt is never retried by itself"
@@ -268,7 +268,7 @@ def test_face_attempt_that_runs_out_of_time_counts_and_shows_the_countdown() -> 
     assert d.state is State.FACE_RETRY
     stale = d.latest(CaptureFace)
     assert stale is not None
-    d.send(FaceResult(stale.request_id, matched=True, score=0.9, threshold=0.5, liveness=Liveness.PASSED))
+    d.send(FaceResult(stale.request_id, matched=True, score=0.9, threshold=0.5, liveness=Liveness.LIVE))
     assert d.state is State.FACE_RETRY, "a verdict for a timed-out attempt is ignored"
 
 
@@ -322,7 +322,7 @@ def test_face_after_pin_detour_does_not_scan_the_card_face_again() -> None:
     d.place_card(tries=1)
     d.send(Selected(Option.FACE))
     d.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
-    d.answer(FaceResult, matched=False, score=0.25, threshold=0.5, liveness=Liveness.PASSED)
+    d.answer(FaceResult, matched=False, score=0.25, threshold=0.5, liveness=Liveness.LIVE)
     d.send(Selected(Option.PIN))
     d.answer(PinTries, tries_left=1)
     assert d.state is State.PIN_LAST_TRY_WARNING
@@ -441,7 +441,7 @@ def test_consents_go_into_the_result(prescription: bool, answers: tuple[Option, 
     assert steps[0] == 1
     claims = d.finish()
     c = claims.consents
-    assert (c.medical, c.checkup, c.limit_info, c.prescription) == consents
+    assert (c.medical, c.checkup, c.limit, c.prescription) == consents
     assert claims.consent_wording_version == "2025-09a" and claims.language is Language.JA
 
 
@@ -589,8 +589,7 @@ def test_a_device_that_never_answers_ends_the_session_as_a_device_error(state: S
     out = d.run_to_deadline()
     assert d.state is State.DEVICE_ERROR
     assert d.flow.screen.to_dict()["code"] == f"timeout.{state.value}"
-    if state is not State.SENDING_RESULT or of(out, DropSession):
-        assert not d.flow.in_session
+    assert of(out, DropSession) == [DropSession(EndReason.DEVICE_FAULT)] and not d.flow.in_session
 
 
 def test_input_restarts_the_step_clock() -> None:
@@ -831,7 +830,7 @@ def test_android_uses_the_pin_on_our_keypad() -> None:
     assert d.state is State.CHECKING_PIN_TRIES
     d.pass_pin()
     claims = d.finish()
-    assert (claims.method, claims.assurance, claims.card_kind) == (Method.SMARTPHONE, Assurance.CARD_SIGNED,
+    assert (claims.method, claims.assurance, claims.card_kind) == (Method.SMARTPHONE_ANDROID, Assurance.CARD_SIGNED,
                                                                    CardKind.ANDROID)  # fmt: skip
     pin_screens = [s for s in shows(d.actions) if isinstance(s, PinEntryScreen)]
     assert pin_screens and all(s.smartphone and s.options == () for s in pin_screens)
@@ -847,7 +846,7 @@ def test_iphone_authorises_on_the_phone(answer: type, state: State) -> None:
     assert d.state is state
     if state is State.CONSENT_MEDICAL:
         claims = d.finish()
-        assert claims.method is Method.SMARTPHONE and claims.card_kind is CardKind.IPHONE
+        assert claims.method is Method.SMARTPHONE_IPHONE and claims.card_kind is CardKind.IPHONE
 
 
 def test_phone_reader_session_and_the_phone_forgotten() -> None:
@@ -889,7 +888,7 @@ def _claims(method: str) -> ResultClaims:
         ("pin", Method.PIN, Assurance.CARD_SIGNED, False, False),
         ("face", Method.FACE, Assurance.DEVICE_ATTESTED, True, False),
         ("visual", Method.VISUAL_CHECK, Assurance.STAFF_ATTESTED, False, True),
-        ("iphone", Method.SMARTPHONE, Assurance.CARD_SIGNED, False, False),
+        ("iphone", Method.SMARTPHONE_IPHONE, Assurance.CARD_SIGNED, False, False),
     ],
 )
 def test_result_says_what_each_method_proves(method: str, expected_method: Method, assurance: Assurance,
@@ -903,7 +902,7 @@ def test_result_says_what_each_method_proves(method: str, expected_method: Metho
     if has_face:
         assert claims.face is not None
         assert (claims.face.score, claims.face.threshold, claims.face.liveness, claims.face.attempts) == (
-            0.75, 0.5, Liveness.PASSED, 1)  # fmt: skip
+            0.75, 0.5, Liveness.LIVE, 1)  # fmt: skip
 
 
 # --- host, service, faults -----------------------------------------------------------------------------------------
@@ -993,3 +992,29 @@ def test_drop_session_exactly_once_per_session() -> None:
     d.send(DeviceFault("x"))
     d.send(CardRemoved())
     assert len(of(d.actions, DropSession)) == 1
+
+
+@pytest.mark.parametrize(
+    ("where", "taken"),
+    [("idle", True), ("choose_method", True), ("consents", False), ("verifying_pin", False), ("host_lost", False)],
+)
+def test_mode_tells_the_host_whether_its_visual_check_was_taken(where: str, taken: bool) -> None:
+    """The line protocol's state message carries the mode; a set_mode the flow did not take is answered "not now"."""
+    d = FlowDriver(staff_config())
+    if where == "choose_method":
+        d.place_card()
+    elif where == "consents":
+        d.place_card()
+        d.pass_pin()
+    elif where == "verifying_pin":
+        d.place_card()
+        d.send(Selected(Option.PIN))
+        d.answer(PinTries, tries_left=3)
+        d.type_pin("1357")
+    elif where == "host_lost":
+        d.send(HostLost())
+    assert d.flow.mode is HostMode.AUTO
+    d.send(HostSetMode(HostMode.VISUAL_CHECK, "clerk-3"))
+    assert d.flow.mode is (HostMode.VISUAL_CHECK if taken else HostMode.AUTO)
+    d.send(HostSetMode(HostMode.AUTO))
+    assert d.flow.mode is HostMode.AUTO or d.state is State.CONSENT_MEDICAL

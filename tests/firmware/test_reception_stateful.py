@@ -216,8 +216,9 @@ class ReceptionMachine(RuleBasedStateMachine):
             assert claims.card_kind is CardKind.CARD
         elif claims.method is Method.PIN:
             assert session.signed_after_pin and claims.card_kind is CardKind.CARD
-        elif claims.method is Method.SMARTPHONE:
+        elif claims.method in (Method.SMARTPHONE_ANDROID, Method.SMARTPHONE_IPHONE):
             assert claims.card_kind.is_smartphone and session.signed
+            assert claims.method.value == f"smartphone_{claims.card_kind.value}"
             if claims.card_kind is CardKind.ANDROID:
                 assert session.signed_after_pin
         else:
@@ -260,7 +261,7 @@ class ReceptionMachine(RuleBasedStateMachine):
         assert session is not None
         state = self.d.state
         if isinstance(event, FaceResult) and state is State.CAPTURING_FACE and event.matched:
-            if event.liveness is Liveness.PASSED or (
+            if event.liveness is Liveness.LIVE or (
                 event.liveness is Liveness.NOT_CHECKED and not self.config.require_liveness
             ):
                 session.face_ok = True
@@ -293,7 +294,7 @@ class ReceptionMachine(RuleBasedStateMachine):
                 self.feed(CardFaceNotRead(self.request_id(CardFaceNotRead, 0), draw(st.sampled_from(CardFaceProblem))))
         elif state is State.CAPTURING_FACE:
             matched = draw(st.booleans())
-            liveness = draw(st.sampled_from([Liveness.PASSED, Liveness.PASSED, Liveness.FAILED, Liveness.NOT_CHECKED]))
+            liveness = draw(st.sampled_from([Liveness.LIVE, Liveness.LIVE, Liveness.SPOOF_SUSPECTED, Liveness.NOT_CHECKED]))
             self.feed(FaceResult(self.request_id(FaceResult, 0), matched, 0.75, 0.5, liveness), 2.0)
         elif state is State.CHECKING_PIN_TRIES:
             self.feed(PinTries(self.request_id(PinTries, 0), draw(st.sampled_from([3, 2, 1, 0, None]))))
