@@ -8,4 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-COMMAND_MODULES: tuple[ModuleType, ...] = ()
+from firmware.commands import card, emulate_card
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (card, emulate_card)

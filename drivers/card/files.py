@@ -1,0 +1,91 @@
+"""Reading transparent and record EFs of the current application with as few APDUs as the card allows.
+
+A transparent EF is larger than the object it holds (filler follows), so the read is sized from the object's BER/DER
+header: the first READ BINARY asks for a full 256-byte chunk, which is also the header read, then the rest follows
+in 256-byte chunks and one exact final chunk. EFs are addressed by short file identifier (READ BINARY P1 = 80|SFI),
+which saves the SELECT EF; a card that refuses SFI addressing gets SELECT EF + READ BINARY from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drivers.card import apdu, ber, errors
+from drivers.card.channel import CardChannel
+
+CHUNK = 256
+MAX_OBJECT = 0x7FFF  # READ BINARY offsets are 15 bits
+
+# Answers to an SFI-addressed command that mean "this card does not address EFs that way" rather than a real error.
+_SFI_REFUSALS = (errors.IncorrectParameters, errors.NotSupported, errors.ConditionsNotSatisfied,
+                 errors.FileNotFound, errors.WrongLength)
+
+
+# Status words by which a card says it does not take a key named by SFI (none of them consumes a try).
+_SFI_REFUSAL_SWS = frozenset((0x6A86, 0x6A88, 0x6A82, 0x6A81, 0x6981, 0x6986, 0x6D00))
+
+
+class ApplicationFiles:
+    """File access within one selected application (DF); remembers whether the card takes SFI addressing."""
+
+    def __init__(self, channel: CardChannel) -> None:
+        self.channel = channel
+        self.sfi_supported = True
+
+    def select_ef(self, fid: int) -> None:
+        self.channel.call(apdu.select_ef(fid))
+
+    def send_by_reference(self, make: Callable[[int], apdu.Command], fid: int) -> tuple[apdu.Command, apdu.Response]:
+        """Send a command naming key EF ``fid`` by SFI (P2 = 80|SFI), or after SELECT EF (P2 = 80) on cards that
+        refuse SFI references. Returns the command actually answered and its response, unchecked."""
+        if self.sfi_supported:
+            command = make(0x80 | fid)
+            response = self.channel.send(command)
+            if response.sw not in _SFI_REFUSAL_SWS:
+                return command, response
+            self.sfi_supported = False
+        self.select_ef(fid)
+        command = make(0x80)
+        return command, self.channel.send(command)
+
+    def _first_chunk(self, fid: int, length: int) -> bytes:
+        if self.sfi_supported:
+            try:
+                return self.channel.call(apdu.read_binary_sfi(fid, 0, length))
+            except _SFI_REFUSALS:
+                self.sfi_supported = False
+        self.select_ef(fid)
+        return self.channel.call(apdu.read_binary(0, length))
+
+    def read_bytes(self, fid: int, length: int) -> bytes:
+        """The first ``length`` (≤ 256) bytes of a transparent EF; fewer if the file is shorter."""
+        return self._first_chunk(fid, length)
+
+    def read_object(self, fid: int) -> bytes:
+        """The BER/DER object at the start of a transparent EF, without the filler after it."""
+        data = self._first_chunk(fid, CHUNK)
+        header = ber.parse_header(data)
+        total = header.total_length
+        if total > MAX_OBJECT:
+            raise errors.MalformedResponse(f"EF {fid:04X}: object of {total} bytes exceeds the addressable file")
+        while len(data) < total:
+            want = min(CHUNK, total - len(data))
+            try:
+                chunk = self.channel.call(apdu.read_binary(len(data), want))
+            except errors.EndOfFile as exc:
+                raise errors.MalformedResponse(
+                    f"EF {fid:04X} ends at {len(data)} bytes but its object claims {total}"
+                ) from exc
+            if not chunk:
+                raise errors.MalformedResponse(f"EF {fid:04X}: empty read at offset {len(data)} of {total}")
+            data += chunk
+        return data[:total]
+
+    def read_record(self, fid: int, record: int = 1) -> bytes:
+        if self.sfi_supported:
+            try:
+                return self.channel.call(apdu.read_record(record, sfi=fid))
+            except _SFI_REFUSALS:
+                self.sfi_supported = False
+        self.select_ef(fid)
+        return self.channel.call(apdu.read_record(record))

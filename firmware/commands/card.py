@@ -1,0 +1,244 @@
+"""``mynareader card …``: look at the card in the reader.
+
+``card info`` prints what the reader learns without a PIN. Exit status: 0 supported card, 3 unsupported card (the
+JSON is still printed), 2 no reader, no card or no PC/SC service, 1 a card that answers wrongly.
+
+``card face-check`` runs the face path of the 券面事項確認AP with 照合番号B read from standard input (never from the
+command line, where other users and shell histories would see it) and reports what it proves; it writes no image.
+Exit status as for ``card info``, plus 4 照合番号B refused (wrong, locked or not 14 digits) and 5 a signature that
+does not verify.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from drivers.card import errors
+from drivers.card.card_face import CardFaceAp, SignatureCheck, check_collation_b_format, inspect_photo
+from drivers.card.channel import CardChannel
+from drivers.card.info import CardInfo, read_card_info
+from drivers.card.pcsc import CardInserted, PcscContext
+
+EXIT_OK, EXIT_CARD_ERROR, EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_REFUSED, EXIT_PROOF_FAILED = 0, 1, 2, 3, 4, 5
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    card = subparsers.add_parser("card", help="look at the card in the reader")
+    sub = card.add_subparsers(dest="card_command", required=True, metavar="SUBCOMMAND")
+    info = sub.add_parser("info", help="identify the card and show what needs no PIN")
+    info.add_argument("--reader", help="reader name (default: the first reader holding a card)")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                      help="wait this long for a card to be placed (default: 0)")
+    info.set_defaults(handler=info_command)
+    face = sub.add_parser("face-check", help="the face path: 照合番号B (from standard input), photo, card key, issuer "
+                                             "signature")
+    face.add_argument("--reader", help="reader name (default: the first reader holding a card)")
+    face.add_argument("--json", action="store_true", help="print one JSON object")
+    face.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                      help="wait this long for a card to be placed (default: 0)")
+    face.add_argument("--issuer-key", type=Path, metavar="PEM",
+                      help="public key of the card face record's issuer; without it the issuer signature is reported "
+                           "as not verifiable")
+    face.set_defaults(handler=face_check_command)
+
+
+def find_card_reader(context: PcscContext, reader: str | None, wait: float) -> str:
+    """The reader to use: the named one, or the first holding a card; waits up to ``wait`` s for a card."""
+    deadline = time.monotonic() + wait
+    while True:
+        readers = context.readers()
+        if reader is not None and reader not in readers:
+            raise errors.NoReader(f"no reader named {reader!r} (readers: {', '.join(readers) or 'none'})")
+        if not readers:
+            raise errors.NoReader("no card reader attached")
+        candidates = [reader] if reader else readers
+        for name in candidates:
+            if context.card_present(name):
+                return name
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise errors.NoCard("no card in " + (reader or "any reader"))
+        events = context.wait_for_events(min(remaining, 1.0))
+        for event in events:
+            if isinstance(event, CardInserted) and event.reader in candidates:
+                return event.reader
+
+
+def info_as_json(reader: str, info: CardInfo, now: dt.datetime) -> dict[str, Any]:
+    cert = info.auth_certificate
+    return {
+        "reader": reader,
+        "kind": info.kind.value,
+        "token_label": info.token_label,
+        "supported": info.supported,
+        "reason": info.reason,
+        "auth_certificate": None if cert is None else {
+            "serial_hex": cert.serial_hex,
+            "issuer": cert.issuer,
+            "not_before": _iso_utc(cert.not_before),
+            "not_after": _iso_utc(cert.not_after),
+            "days_left": cert.days_left(now),
+            "expired": cert.expired(now),
+        },
+        "pin_tries_left": info.pin_tries_left,
+        "pin_state": None if info.pin_state is None else info.pin_state.value,
+        "card_expiry": None if info.card_expiry is None else info.card_expiry.isoformat(),
+    }
+
+
+def _iso_utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _print_text(report: dict[str, Any]) -> None:
+    print(f"reader:          {report['reader']}")
+    print(f"kind:            {report['kind']} ({report['token_label'] or 'no JPKI token'})")
+    print(f"supported:       {'yes' if report['supported'] else 'no — ' + str(report['reason'])}")
+    cert = report["auth_certificate"]
+    if cert is not None:
+        state = "EXPIRED" if cert["expired"] else f"{cert['days_left']} days left"
+        print(f"auth cert:       serial {cert['serial_hex']}, valid {cert['not_before']} – {cert['not_after']} ({state})")
+        print(f"  issuer:        {cert['issuer']}")
+    if report["supported"]:
+        tries = report["pin_tries_left"]
+        if report["pin_state"] == "not_usable":
+            print("PIN:             not usable on this card (no PIN: use the face path)")
+        else:
+            print(f"PIN tries left:  {'LOCKED' if tries == 0 else tries}")
+        print(f"card expiry:     {report['card_expiry'] or 'not on this token'}")
+
+
+def info_command(args: argparse.Namespace) -> int:
+    context = PcscContext()
+    try:
+        reader = find_card_reader(context, args.reader, args.wait)
+        with context.connect(reader) as connection:
+            info = read_card_info(CardChannel(connection))
+    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
+        print(f"mynareader card info: {exc}", file=sys.stderr)
+        return EXIT_NO_CARD
+    except errors.CardError as exc:
+        print(f"mynareader card info: the card answered wrongly: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CARD_ERROR
+    finally:
+        context.close()
+    report = info_as_json(reader, info, dt.datetime.now(dt.timezone.utc))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_text(report)
+    return EXIT_OK if info.supported else EXIT_UNSUPPORTED
+
+
+def _read_collation_b() -> str:
+    """One line from standard input; on a terminal, prompted without echo."""
+    if sys.stdin.isatty():
+        return getpass.getpass("照合番号B (14 digits): ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _load_issuer_key(path: Path) -> rsa.RSAPublicKey:
+    key = serialization.load_pem_public_key(path.read_bytes())
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("not an RSA public key")
+    return key
+
+
+def face_check(channel: CardChannel, code: str, issuer_key: rsa.RSAPublicKey | None) -> tuple[dict[str, Any], int]:
+    """The face path on an open channel: the report (no personal data) and the exit status."""
+    report: dict[str, Any] = {"tries_left": None, "verify": None, "tries_left_after_verify": None, "photo": None,
+                              "card_key": None, "issuer_signature": None, "card_expiry": None}
+    ap = CardFaceAp(channel)
+    try:
+        ap.select()
+    except errors.FileNotFound:
+        report["verify"] = "no-application"
+        return report, EXIT_UNSUPPORTED
+    tries = report["tries_left"] = ap.collation_b_tries_left()
+    if tries == 0:
+        report["verify"] = "locked"
+        return report, EXIT_REFUSED
+    try:
+        ap.verify_collation_b(code)
+    except errors.WrongPin as exc:
+        report.update(verify="wrong", tries_left_after_verify=exc.tries_left)
+        return report, EXIT_REFUSED
+    except errors.PinBlocked:
+        report.update(verify="locked", tries_left_after_verify=0)
+        return report, EXIT_REFUSED
+    report["verify"] = "ok"
+    face = ap.read_card_face(issuer_key)
+    photo = inspect_photo(face.photo)
+    assert face.card_key is not None  # read_card_face always asks the card
+    report.update(
+        photo={"format": photo.format, "width": photo.width, "height": photo.height, "mode": photo.mode,
+               "bytes": len(face.photo)},
+        card_key=face.card_key.result.value,
+        issuer_signature=face.issuer_signature.value,
+        card_expiry=face.expiry.isoformat(),
+    )
+    failed = SignatureCheck.FAILED in (face.card_key.result, face.issuer_signature)
+    return report, EXIT_PROOF_FAILED if failed else EXIT_OK
+
+
+def _print_face_text(report: dict[str, Any]) -> None:
+    print(f"reader:             {report['reader']}")
+    if report["verify"] == "no-application":
+        print("券面事項確認AP:      not on this token (smartphone or 住基カード)")
+        return
+    print(f"照合番号B tries left: {report['tries_left']}")
+    after = report["tries_left_after_verify"]
+    print(f"VERIFY 照合番号B:    {report['verify']}" + ("" if after is None else f" ({after} tries left)"))
+    photo = report["photo"]
+    if photo is not None:
+        print(f"photo:              {photo['format']}, {photo['width']}×{photo['height']} {photo['mode']}, "
+              f"{photo['bytes']} bytes")
+        print(f"card key challenge: {report['card_key']}")
+        print(f"issuer signature:   {report['issuer_signature']}")
+        print(f"card expiry:        {report['card_expiry']}")
+
+
+def face_check_command(args: argparse.Namespace) -> int:
+    issuer_key = None
+    if args.issuer_key is not None:
+        try:
+            issuer_key = _load_issuer_key(args.issuer_key)
+        except (OSError, ValueError) as exc:
+            print(f"mynareader card face-check: --issuer-key {args.issuer_key}: {exc}", file=sys.stderr)
+            return EXIT_NO_CARD
+    code = _read_collation_b()
+    try:
+        check_collation_b_format(code)
+    except errors.InvalidPinFormat as exc:
+        print(f"mynareader card face-check: {exc} (nothing was sent to the card)", file=sys.stderr)
+        return EXIT_REFUSED
+    context = PcscContext()
+    try:
+        reader = find_card_reader(context, args.reader, args.wait)
+        with context.connect(reader) as connection:
+            report, status = face_check(CardChannel(connection), code, issuer_key)
+    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
+        print(f"mynareader card face-check: {exc}", file=sys.stderr)
+        return EXIT_NO_CARD
+    except errors.CardError as exc:
+        print(f"mynareader card face-check: the card answered wrongly: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CARD_ERROR
+    finally:
+        context.close()
+    report = {"reader": reader, **report}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _print_face_text(report)
+    return status
