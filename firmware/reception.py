@@ -13,8 +13,8 @@ How the daemon drives it::
         execute(flow.handle(event, loop.time()))  # time.monotonic() seconds
 
 * ``handle(event, now)`` first fires every timer due by ``now``, then handles ``event``, and returns the actions:
-  quick outputs first (:class:`DropSession`, :class:`Beep`), then :class:`Show` when the screen changed, then the
-  requests (:class:`ReadCard`, :class:`VerifyPin`, …). Start each request without blocking and feed its answer back
+  for each of the two, quick outputs first (:class:`DropSession`, :class:`Beep`), then :class:`Show` when the screen
+  changed, then the request (:class:`ReadCard`, :class:`VerifyPin`, …). Start each request without blocking and feed its answer back
   as an event with the same ``request_id``; answers the flow no longer waits for are ignored.
 * ``deadline`` is when the flow next needs time to pass (a step timeout, the face countdown, a reminder beep); send a
   :class:`Tick` then, or any other event. ``None`` means it needs nothing until an event arrives.
@@ -719,9 +719,10 @@ class ReceptionFlow:
         if handler is None:
             raise InvalidEvent(f"not a reception event: {type(event).__name__}")
         self._now = max(self._now, self._check_now(now))  # a clock that steps back is held, never obeyed
-        self._advance()
+        # What the timers did comes first, complete with its requests, as if the daemon had ticked on time.
+        actions = self._flush() if self._advance() else []
         handler(self, event)
-        return self._flush()
+        return actions + self._flush()
 
     # --- plumbing -----------------------------------------------------------------------------------------------------
 
@@ -793,16 +794,21 @@ class ReceptionFlow:
 
     # --- timers -------------------------------------------------------------------------------------------------------
 
-    def _advance(self) -> None:
+    def _advance(self) -> bool:
+        """Fire the timers due by now; True if any fired."""
+        fired = False
         # Each timer that fires moves its deadline to a later time or clears it, so this ends; the bound is a guard.
         for _ in range(64):
             if self._armed is not None and self._now >= self._armed_until:
                 self._disarm()
+                fired = True
             if self._step_deadline is not None and self._now >= self._step_deadline:
                 self._step_deadline = None
                 self._on_step_timeout()
+                fired = True
                 continue
             break
+        return fired
 
     def _on_step_timeout(self) -> None:
         state = self._state
@@ -1041,8 +1047,6 @@ class ReceptionFlow:
         self._used.discard(reader)
         state = self._state
         if state is S.IDLE or state in PRE_SESSION:
-            if state in PRE_SESSION:
-                self._session = None
             self._start_session(reader)
         elif state in RESTING:
             pass  # read once the reader can take patients again

@@ -98,7 +98,7 @@ def info_as_json(reader: str, info: CardInfo, now: dt.datetime) -> dict[str, Any
 
 
 def _iso_utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _print_text(report: dict[str, Any]) -> None:
@@ -133,7 +133,7 @@ def info_command(args: argparse.Namespace) -> int:
         return EXIT_CARD_ERROR
     finally:
         context.close()
-    report = info_as_json(reader, info, dt.datetime.now(dt.timezone.utc))
+    report = info_as_json(reader, info, dt.datetime.now(dt.UTC))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

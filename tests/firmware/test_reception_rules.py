@@ -1018,3 +1018,17 @@ def test_mode_tells_the_host_whether_its_visual_check_was_taken(where: str, take
     assert d.flow.mode is (HostMode.VISUAL_CHECK if taken else HostMode.AUTO)
     d.send(HostSetMode(HostMode.AUTO))
     assert d.flow.mode is HostMode.AUTO or d.state is State.CONSENT_MEDICAL
+
+
+def test_a_late_tick_keeps_the_order_of_what_happened() -> None:
+    """Timers due before an event act first, with their requests: here the reader came back to idle, started on the
+    waiting card, and then that card left — so its ReadCard comes before its DropSession."""
+    d = FlowDriver(FlowConfig(timeouts=Timeouts(notice=3)), host=False)
+    d.send(CardInserted(), after=1)
+    d.send(DeviceFault("camera.lost"))
+    d.send(HostConnected())
+    assert d.state is State.DEVICE_ERROR
+    out = d.send(CardRemoved(), after=10)  # the notice ran out 7 s ago; nobody ticked
+    kinds = [type(a).__name__ for a in out]
+    assert kinds.index("ReadCard") < kinds.index("DropSession")
+    assert d.state is State.CARD_REMOVED
