@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
@@ -43,12 +44,15 @@ class Rendering:
         return self.pages[0]
 
 
+Drawer = Callable[[ImageDraw.ImageDraw, int, int], list[PlacedText]]
+
+
 @dataclass
 class _Item:
     """A slice of body content that is never split across pages."""
 
     height: int
-    draw: object  # callable(draw, page, top) -> list[PlacedText]
+    draw: Drawer  # (draw, page number, top) -> the lines it drew
     gap_after: int = 0
 
 
@@ -91,7 +95,7 @@ def compose(content: Content, layout: PanelLayout, language: str) -> Rendering:
                        fill=BLACK)
         top = body_top
         for item in page:
-            placed += item.draw(draw, number, top)  # type: ignore[operator]
+            placed += item.draw(draw, number, top)
             top += item.height + item.gap_after
         if len(pages_items) > 1:
             mark = f"{number}/{len(pages_items)}"
@@ -164,7 +168,7 @@ def _body_items(blocks: tuple[Block, ...], layout: PanelLayout, area: Rect, body
     return items
 
 
-def _text_drawer(line: str, face: Face, x: int, role: str):  # type: ignore[no-untyped-def]
+def _text_drawer(line: str, face: Face, x: int, role: str) -> Drawer:
     def draw_it(draw: ImageDraw.ImageDraw, page: int, top: int) -> list[PlacedText]:
         baseline = top + face.ascent
         width = draw_line(draw, x, baseline, line, face)
@@ -172,7 +176,7 @@ def _text_drawer(line: str, face: Face, x: int, role: str):  # type: ignore[no-u
     return draw_it
 
 
-def _notice_drawer(lines: list[str], face: Face, area: Rect, pad: int, line_h: int):  # type: ignore[no-untyped-def]
+def _notice_drawer(lines: list[str], face: Face, area: Rect, pad: int, line_h: int) -> Drawer:
     def draw_it(draw: ImageDraw.ImageDraw, page: int, top: int) -> list[PlacedText]:
         draw.rounded_rectangle((area.x0, top, area.x1, top + line_h * len(lines) + 2 * pad), radius=pad, fill=BLACK)
         placed = []
@@ -185,7 +189,7 @@ def _notice_drawer(lines: list[str], face: Face, area: Rect, pad: int, line_h: i
     return draw_it
 
 
-def _dots_drawer(dots: PinDots, body_px: int, area: Rect):  # type: ignore[no-untyped-def]
+def _dots_drawer(dots: PinDots, body_px: int, area: Rect) -> Drawer:
     # Drawn as circles, not as 「●」 glyphs: the same on every font, and sized for the eye rather than the text.
     def draw_it(draw: ImageDraw.ImageDraw, page: int, top: int) -> list[PlacedText]:
         diameter, step = round(body_px * 1.3), round(body_px * 2.0)
@@ -201,7 +205,7 @@ def _dots_drawer(dots: PinDots, body_px: int, area: Rect):  # type: ignore[no-un
     return draw_it
 
 
-def _big_drawer(big: BigText, face: Face, area: Rect):  # type: ignore[no-untyped-def]
+def _big_drawer(big: BigText, face: Face, area: Rect) -> Drawer:
     def draw_it(draw: ImageDraw.ImageDraw, page: int, top: int) -> list[PlacedText]:
         baseline = top + face.ascent
         cx = (area.x0 + area.x1) / 2
@@ -229,11 +233,12 @@ def _draw_labels(draw: ImageDraw.ImageDraw, page: int, content: Content, slots: 
         line_h = round(face.size * 1.15)
         if line_h * len(lines) - (line_h - face.size) > box.height - 2 * pad:
             raise TextDoesNotFit(f"button label {label.text!r} needs {len(lines)} lines; the button has room for fewer")
-        cx = (box.x0 + box.x1) / 2
+        middle = (box.x0 + box.x1) / 2
         ascent, descent = face.primary.getmetrics()
         first = (box.y0 + box.y1) / 2 - (line_h * (len(lines) - 1) + ascent + descent) / 2 + ascent
         for i, line in enumerate(lines):
             baseline = round(first + i * line_h)
-            width = draw_line(draw, cx, baseline, line, face, align="center", fill=WHITE)
-            placed.append(PlacedText(page, "label", face.size, line, _line_box(cx - width / 2, baseline, width, face)))
+            width = draw_line(draw, middle, baseline, line, face, align="center", fill=WHITE)
+            placed.append(PlacedText(page, "label", face.size, line,
+                                     _line_box(middle - width / 2, baseline, width, face)))
     return placed

@@ -28,16 +28,16 @@ class Params:
     def _fail(self, name: str, want: str, got: object) -> BadParameters:
         return BadParameters(f"{self.screen_id}: parameter {name!r} must be {want}, got {got!r}")
 
-    def int(self, name: str, low: int, high: int) -> int:
+    def integer(self, name: str, low: int, high: int) -> int:
         value = self._get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self._fail(name, f"an int in {low}..{high}", value)
         return value
 
     def optional_int(self, name: str, low: int, high: int) -> int | None:
-        return None if self._get(name) is None else self.int(name, low, high)
+        return None if self._get(name) is None else self.integer(name, low, high)
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         value = self._get(name)
         if not isinstance(value, bool):
             raise self._fail(name, "a bool", value)

@@ -84,7 +84,8 @@ def prompt_for(screen_id: str, params: Mapping[str, object]) -> str | None:
     """The key of the prompt ``screen_id`` speaks with ``params``, or None for a screen that asks nothing."""
     if screen_id in SILENT_SCREENS:
         return None
-    options = params.get("options") or []
+    raw_options = params.get("options")
+    options = list(raw_options) if isinstance(raw_options, list | tuple) else []
     if screen_id == "unsupported_card":
         kind = str(params.get("kind"))
         key = "unsupported_card." + ("phone" if kind in ("android", "iphone") else kind)

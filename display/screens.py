@@ -50,7 +50,7 @@ def _code(code: str, t: Tr) -> Paragraph:
 @renderer("insert_card")
 def insert_card(p: Params, t: Tr) -> Content:
     options = p.options({"smartphone"})
-    armed = p.bool("visual_check_armed")
+    armed = p.flag("visual_check_armed")
     blocks: list[Block] = [Paragraph(t("マイナンバーカードをカードリーダーに置いてください",
                                        "Please place your My Number card on the card reader."), bold=True)]
     if options:
@@ -125,7 +125,7 @@ def unsupported_card(p: Params, t: Tr) -> Content:
     p.options(())
     kind = p.choice("kind", CARD_KINDS)
     blocks: list[Block] = [Paragraph(t(*_UNSUPPORTED[kind]), bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(_ask_staff(t))
     return Content(t("このカードは使えません", "This card cannot be used"), tuple(blocks), alert=True)
@@ -136,7 +136,7 @@ def card_unreadable(p: Params, t: Tr) -> Content:
     p.options(())
     code = p.text("code", _CODE_LENGTH)
     blocks: list[Block] = []
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks += [Paragraph(t("カードをいったん取り、もう一度置いてください。読めないときは職員にお声がけください。",
                            "Take your card and place it again. If it still fails, please ask a staff member."))]
@@ -163,7 +163,7 @@ def certificate_expired(p: Params, t: Tr) -> Content:
         blocks.append(Paragraph(t("カードに電子証明書がありません。", "Your card holds no certificate."), bold=True))
     blocks.append(Paragraph(t("市区町村の窓口で更新できます。今日の受付は職員に。",
                               "Renew it at your city office. Today: ask a staff member.")))
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     return Content(title, tuple(blocks), alert=True)
 
@@ -224,7 +224,7 @@ def choose_method(p: Params, t: Tr) -> Content:
     tries = p.optional_int("pin_tries_left", 0, 15)
     pin_unavailable = p.optional_choice("pin_unavailable", _PIN_UNAVAILABLE)
     face_unavailable = p.optional_choice("face_unavailable", _FACE_UNAVAILABLE)
-    ask_staff = p.bool("ask_staff")
+    ask_staff = p.flag("ask_staff")
     if set(options) == {"face", "pin"}:
         ask = t("顔認証または暗証番号のどちらかを選んでください", "Choose face check or PIN to confirm it is you.")
     elif options == ["face"]:
@@ -285,9 +285,9 @@ _FACE_CUES = {
 def face_guidance(p: Params, t: Tr) -> Content:
     options = p.options({"back", "pin"})
     cue = p.choice("cue", _FACE_CUES)
-    seconds = p.int("seconds_left", 0, 999)
-    max_attempts = p.int("max_attempts", 1, 99)
-    attempt = p.int("attempt", 1, max_attempts)
+    seconds = p.integer("seconds_left", 0, 999)
+    max_attempts = p.integer("max_attempts", 1, 99)
+    attempt = p.integer("attempt", 1, max_attempts)
     return Content(t("顔認証", "Face check"), (
         Paragraph(t(*_FACE_CUES[cue]), bold=True),
         Paragraph(t("自動的に撮影されます。", "The photo is taken by itself.")),
@@ -298,8 +298,8 @@ def face_guidance(p: Params, t: Tr) -> Content:
 @renderer("face_retry")
 def face_retry(p: Params, t: Tr) -> Content:
     options = p.options({"retry", "pin", "back"})
-    left = p.int("attempts_left", 0, 99)
-    ask_staff = p.bool("ask_staff")
+    left = p.integer("attempts_left", 0, 99)
+    ask_staff = p.flag("ask_staff")
     blocks: list[Block] = []
     if "retry" in options and "pin" in options:
         blocks.append(Paragraph(t("もう一度撮影するか、暗証番号を選んでください。",
@@ -327,12 +327,12 @@ def pin_last_try_warning(p: Params, t: Tr) -> Content:
 @renderer("pin_entry")
 def pin_entry(p: Params, t: Tr) -> Content:
     options = p.options({"back"})
-    length = p.int("length", 4, 16)
-    entered = p.int("entered", 0, length)
-    tries = p.int("tries_left", 1, 15)
-    last_try = p.bool("last_try")
-    wrong = p.bool("previous_wrong")
-    smartphone = p.bool("smartphone")
+    length = p.integer("length", 4, 16)
+    entered = p.integer("entered", 0, length)
+    tries = p.integer("tries_left", 1, 15)
+    last_try = p.flag("last_try")
+    wrong = p.flag("previous_wrong")
+    smartphone = p.flag("smartphone")
     if smartphone:
         ask = t(f"スマートフォン用電子証明書の{length}桁の暗証番号を入力します",
                 f"Enter the {length}-digit PIN of your phone's certificate.")
@@ -350,8 +350,8 @@ def pin_entry(p: Params, t: Tr) -> Content:
 @renderer("pin_locked")
 def pin_locked(p: Params, t: Tr) -> Content:
     options = p.options({"face", "back"})
-    smartphone = p.bool("smartphone")
-    ask_staff = p.bool("ask_staff")
+    smartphone = p.flag("smartphone")
+    ask_staff = p.flag("ask_staff")
     blocks: list[Block] = [
         Paragraph(t("スマートフォンの案内に従って手続きしてください。", "Follow your phone's instructions to unlock it.")
                   if smartphone else
@@ -396,8 +396,8 @@ def _consent(screen_id: str, allowed: set[str]) -> Renderer:
     def render(p: Params, t: Tr) -> Content:
         options = p.options(allowed | {"back"})
         version = p.text("wording_version", 64)
-        steps = p.int("steps", 1, 9)
-        step = p.int("step", 1, steps)
+        steps = p.integer("steps", 1, 9)
+        step = p.integer("step", 1, steps)
         text = consent_text(version, screen_id)
         return Content(t(*text.title), (
             Paragraph(t(*text.question), bold=True),
@@ -419,7 +419,7 @@ consent_prescription = _consent("consent_prescription", {"e_prescription", "pape
 @renderer("expiring_soon")
 def expiring_soon(p: Params, t: Tr) -> Content:
     options = p.options({"ok"})
-    days = p.int("days_left", 0, 9999)
+    days = p.integer("days_left", 0, 9999)
     not_after = p.optional_date("not_after")
     when = ""
     if not_after is not None:
@@ -437,7 +437,7 @@ def done(p: Params, t: Tr) -> Content:
     p.options(())
     blocks: list[Block] = [Paragraph(t("受付が完了しました。お呼びするまでお待ちください。",
                                        "Your reception is complete. Please wait until you are called."), bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(Notice(t("カードをカードリーダーからお取りください", "Please take your card from the reader.")))
     return Content(t("受付完了", "Reception complete"), tuple(blocks))
 
@@ -445,7 +445,7 @@ def done(p: Params, t: Tr) -> Content:
 @renderer("card_forgotten")
 def card_forgotten(p: Params, t: Tr) -> Content:
     p.options(())
-    smartphone = p.bool("smartphone")
+    smartphone = p.flag("smartphone")
     thing = t("スマートフォン", "phone") if smartphone else t("カード", "card")
     return Content(t(f"{thing}を忘れずに！", f"Don't forget your {thing}!"), (
         Notice(t(f"{thing}をお取りください", f"Please take your {thing}.")),
@@ -466,7 +466,7 @@ def timed_out(p: Params, t: Tr) -> Content:
     p.options(())
     blocks: list[Block] = [Paragraph(t("操作がなかったため、受付を中止しました。",
                                        "The reception stopped because nothing was pressed."), bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(Paragraph(t("もう一度カードを置くと、はじめからやり直せます。", "Place your card again to start over.")))
     return Content(t("時間切れ", "Time is up"), tuple(blocks), alert=True)
@@ -476,7 +476,7 @@ def timed_out(p: Params, t: Tr) -> Content:
 def cancelled(p: Params, t: Tr) -> Content:
     p.options(())
     blocks: list[Block] = [Paragraph(t("受付を中止しました。", "The reception was stopped by staff."), bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(_ask_staff(t))
     return Content(t("受付の中止", "Reception stopped"), tuple(blocks), alert=True)
@@ -487,7 +487,7 @@ def not_verified(p: Params, t: Tr) -> Content:
     p.options(())
     blocks: list[Block] = [Paragraph(t("ご本人であることを確認できませんでした。", "Your identity could not be confirmed."),
                                      bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(Paragraph(t("職員にお声がけください。", "Please ask a staff member.")))
     return Content(t("本人確認できませんでした", "Not confirmed"), tuple(blocks), alert=True)
@@ -500,7 +500,7 @@ def device_error(p: Params, t: Tr) -> Content:
     blocks: list[Block] = [Paragraph(t("機器のエラーのため、受付を中止しました。職員にお声がけください。",
                                        "A device error stopped the reception. Please ask a staff member."),
                                      bold=True)]
-    if p.bool("remove_card"):
+    if p.flag("remove_card"):
         blocks.append(_take_card(t))
     if code:
         blocks.append(_code(code, t))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpiozero.pins.mock import MockFactory, MockPin
+from gpiozero.pins.mock import MockFactory, MockPin  # type: ignore[import-untyped]
 
 from drivers.inputs.config import InputConfig
 from drivers.inputs.keypad import KEY_LAYOUT
@@ -33,7 +33,7 @@ class KeyMatrix:
                 column.drive_high()  # the pull-up
 
 
-class MatrixRowPin(MockPin):
+class MatrixRowPin(MockPin):  # type: ignore[misc]
     """A row pin that tells the key matrix when its level changes."""
 
     def __init__(self, factory: Any, info: Any, matrix: KeyMatrix) -> None:

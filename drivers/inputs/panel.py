@@ -8,8 +8,8 @@ import hmac
 import threading
 from collections.abc import Callable
 
-from gpiozero import DigitalInputDevice
-from gpiozero.pins import Factory
+from gpiozero import DigitalInputDevice  # type: ignore[import-untyped]
+from gpiozero.pins import Factory  # type: ignore[import-untyped]
 
 from drivers.inputs.config import InputConfig
 from drivers.inputs.debounce import Debounced
@@ -51,14 +51,16 @@ class FrontPanelInputs:
         self._staff_key = (DigitalInputDevice(config.staff_key, pull_up=True, pin_factory=pin_factory)
                            if config.staff_key else None)
         self._keypad = MatrixKeypad(config.keypad_rows, config.keypad_columns, pin_factory)
-        make = lambda: Debounced(config.stable_samples, config.hold_samples)  # noqa: E731
-        self._button_state = {name: make() for name in self._buttons}
-        self._key_state = {key: make() for key in ALL_KEYS}
-        self._staff_state = make()
+        self._button_state = {name: self._debounced() for name in self._buttons}
+        self._key_state = {key: self._debounced() for key in ALL_KEYS}
+        self._staff_state = self._debounced()
         self._ambiguous = False  # more than one key was down; report nothing until all are up
         self._staff_code: list[str] | None = None  # the digits of a staff code being typed, never an event
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+
+    def _debounced(self) -> Debounced:
+        return Debounced(self.config.stable_samples, self.config.hold_samples)
 
     # --- sampling ---------------------------------------------------------------------------------------------------
 
