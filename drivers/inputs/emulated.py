@@ -7,6 +7,7 @@ that is driven low. Tests and a scripted patient press buttons and keys through 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from gpiozero.pins.mock import MockFactory, MockPin  # type: ignore[import-untyped]
@@ -86,6 +87,20 @@ class EmulatedFrontPanel:
             pin.drive_low()
         else:
             pin.drive_high()
+
+    async def tap(self, key: str, hold: float = 0.1, pause: float = 0.1) -> None:
+        """A scripted patient's key press while the scanner thread runs: down for ``hold`` s, then up."""
+        self.key_down(key)
+        await asyncio.sleep(hold)
+        self.key_up(key)
+        await asyncio.sleep(pause)
+
+    async def push(self, button: str, hold: float = 0.1, pause: float = 0.1) -> None:
+        """A scripted patient's button press while the scanner thread runs."""
+        self.press(button)
+        await asyncio.sleep(hold)
+        self.release(button)
+        await asyncio.sleep(pause)
 
     def pin(self, name: str) -> MockPin:
         return self._pin(name)

@@ -229,3 +229,21 @@ def test_error_pattern_is_distinct_from_the_others() -> None:
     assert len({PATTERNS[name] for name in PATTERNS}) == len(PATTERNS)
     with pytest.raises(ValueError, match="unknown sound pattern"):
         asyncio.run(Sounder("GPIO2", pin_factory=EmulatedFrontPanel(CONFIG).factory).play("fanfare"))
+
+
+def test_a_scripted_patient_types_a_pin_with_the_scanner_running() -> None:
+    async def main() -> list[InputEvent]:
+        queue: asyncio.Queue[InputEvent] = asyncio.Queue()
+        twin = EmulatedFrontPanel(CONFIG)
+        inputs = FrontPanelInputs(CONFIG, asyncio_sink(asyncio.get_running_loop(), queue), pin_factory=twin.factory)
+        inputs.start()
+        try:
+            for key in ("1", "2", "3", "4", "enter"):
+                await twin.tap(key)
+            await twin.push("button2")
+            return [await asyncio.wait_for(queue.get(), timeout=10) for _ in range(7)]
+        finally:
+            inputs.close()
+            twin.close()
+    assert asyncio.run(main()) == [KeyPressed(k) for k in ("1", "2", "3", "4", "enter")] + [
+        ButtonPressed("button2"), ButtonReleased("button2")]
