@@ -73,6 +73,11 @@ def new_rsa_key() -> rsa.RSAPrivateKey:
 @lru_cache(maxsize=1)
 def test_ca() -> TestCa:
     """The test CA (one per process: every emulated card of a run chains to it)."""
+    return make_test_ca()
+
+
+def make_test_ca() -> TestCa:
+    """A new test CA (for tests that need a CA nobody trusts)."""
     key = new_rsa_key()
     name = x509.Name(
         [

@@ -1,0 +1,90 @@
+"""The daemon's connection to the reception PC: the link, the message endpoint, signing and the durable outbox.
+
+``HostLink`` runs :class:`protocol.serial_link.SerialLink` with a :class:`protocol.reader.ReaderEndpoint` on the
+configured port (``/dev/ttyGS0`` on the Pi, a pty or ``socket://`` in development). The daemon tells it the flow's
+state, takes a nonce when an authentication starts (the card signs over it on the PIN path), and publishes the signed
+result; the result stays in the outbox until the host acknowledges it, and is sent again after a reconnect or reboot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from firmware.attest import DeviceKeys
+from firmware.outbox import Outbox
+from protocol.link import Delivered, Event, Link, PeerRestarted
+from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
+from protocol.results import ResultClaims
+from protocol.serial_link import SerialLink
+
+
+class HostLink:
+    def __init__(
+        self,
+        url: str,
+        keys: DeviceKeys,
+        firmware_version: str,
+        outbox_dir: Path,
+        on_command: Callable[[HostCommand], None],
+        *,
+        baudrate: int = 115200,
+        link: Link | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.keys = keys
+        self.clock = clock
+        self.on_command = on_command
+        self.outbox = Outbox(outbox_dir)
+        self.endpoint = ReaderEndpoint(DeviceIdentity(keys.device, keys.public_pem, keys.fingerprint,
+                                                      firmware_version, keys.demo))
+        self._port = SerialLink(url, baudrate=baudrate, link=link, on_event=self._on_event)
+
+    async def start(self) -> None:
+        await self._port.start()
+        # Results signed before a reboot and never acknowledged go first.
+        for cti, cose in self.outbox.pending():
+            self._port.send(self.endpoint.result(cti, cose))
+
+    async def close(self) -> None:
+        await self._port.close()
+
+    def state_changed(self, state: str, mode: str) -> None:
+        self._port.send(self.endpoint.state_changed(state, mode))
+
+    def take_nonce(self) -> bytes | None:
+        nonce, out = self.endpoint.take_nonce(self.clock())
+        self._apply(out)
+        return nonce
+
+    def wall_time(self) -> int | None:
+        return self.endpoint.wall_time(self.clock())
+
+    def publish(self, claims: ResultClaims) -> bytes:
+        """Sign, store durably, then send; returns the signed result."""
+        cose = self.keys.sign(claims)
+        self.outbox.put(claims.cti, cose)
+        self._port.send(self.endpoint.result(claims.cti, cose))
+        return cose
+
+    def refuse(self, command: HostCommand, detail: str) -> None:
+        self._port.send(self.endpoint.refuse(command, detail))
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, Delivered):
+            self._apply(self.endpoint.receive(event.payload, self.clock()))
+        elif isinstance(event, PeerRestarted):
+            # The host restarted: every result it has not acknowledged goes again (it may have taken some just
+            # before; it recognises those by their result id).
+            for payload in self.endpoint.unacknowledged():
+                self._port.send(payload)
+
+    def _apply(self, out: Output) -> None:
+        for payload in out.send:
+            self._port.send(payload)
+        for cti in out.acknowledged:
+            self.outbox.remove(cti)
+        for command in out.commands:
+            self.on_command(command)
+

@@ -1,0 +1,372 @@
+"""Signed results: tagged COSE_Sign1 (RFC 9052, CBOR tag 18), ES256, over a CWT/EAT claim set (RFC 8392, RFC 9711).
+
+The reader signs one result per completed reception with its device key; any COSE library verifies it offline.
+Registered claims carry the device identity (``iss``, ``ueid``), time (``iat``, when the clock was set), the result id
+(``cti``), the host's nonce (``eat_nonce``), software version and debug state; private claims (negative labels below
+-65536, the CWT private-use range) carry what the reception system needs. docs/protocol.md lists every label.
+
+What each method proves (``assurance``): PIN and smartphone — *card-signed*: the card's 利用者証明用 key signed
+SHA-256(:data:`PIN_SIGNED_PREFIX` ‖ nonce), checkable against the certificate and its CA; face — *device-attested*:
+the device says it matched a live face to the card photo, and adds what the card proved without a PIN; visual —
+*staff-attested*, naming the staff member.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import cbor2
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cwt import COSE, COSEKey
+
+# -- claim labels ---------------------------------------------------------------------------------------------------
+ISS, IAT, CTI, EAT_NONCE = 1, 6, 7, 10
+UEID, DBGSTAT, SWNAME, SWVERSION = 256, 263, 270, 271
+METHOD = -65537
+ASSURANCE = -65538
+AUTH_CERTIFICATE = -65539
+CARD_PROOFS = -65540
+FACE = -65541
+CONSENTS = -65542
+CONSENT_WORDING = -65543
+STAFF_ID = -65544
+CONFIG_HASH = -65545
+CLOCK = -65546
+PROTOCOL = -65547
+
+PROTOCOL_NAME = "mynareader"
+PROTOCOL_VERSION = 1
+# What the card signs on the PIN path: SHA-256 over this prefix and then the host's nonce, never the bare nonce, so
+# the signature is useless to any other protocol (or version of this one).
+PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
+# On the face path the 券面事項確認AP's own key signs SHA-256 over this prefix and the nonce: card presence, bound to
+# this host's request.
+CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
+
+COSE_ALG_ES256 = -7
+COSE_HEADER_ALG, COSE_HEADER_KID = 1, 4
+DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
+
+
+class Method(StrEnum):
+    PIN = "pin"
+    FACE = "face"
+    VISUAL = "visual"
+    SMARTPHONE_ANDROID = "smartphone_android"
+    SMARTPHONE_IPHONE = "smartphone_iphone"
+
+
+class Assurance(StrEnum):
+    CARD_SIGNED = "card-signed"
+    DEVICE_ATTESTED = "device-attested"
+    STAFF_ATTESTED = "staff-attested"
+
+
+ASSURANCE_OF = {
+    Method.PIN: Assurance.CARD_SIGNED,
+    Method.SMARTPHONE_ANDROID: Assurance.CARD_SIGNED,
+    Method.SMARTPHONE_IPHONE: Assurance.CARD_SIGNED,
+    Method.FACE: Assurance.DEVICE_ATTESTED,
+    Method.VISUAL: Assurance.STAFF_ATTESTED,
+}
+
+
+class ResultError(ValueError):
+    """A result that does not decode or does not carry well-formed claims."""
+
+
+def pin_signed_message(nonce: bytes) -> bytes:
+    """The message whose SHA-256 the card signs on the PIN path."""
+    return PIN_SIGNED_PREFIX + nonce
+
+
+def pin_signed_digest(nonce: bytes) -> bytes:
+    return hashlib.sha256(pin_signed_message(nonce)).digest()
+
+
+def card_presence_message(nonce: bytes) -> bytes:
+    """The message whose SHA-256 the 券面事項確認AP signs on the face path."""
+    return CARD_PRESENCE_PREFIX + nonce
+
+
+def fingerprint_bytes(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """SHA-256 of the DER SubjectPublicKeyInfo; also the COSE key id of the device's results."""
+    spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(spki).digest()
+
+
+def fingerprint(public_key: ec.EllipticCurvePublicKey) -> str:
+    """The fingerprint as people compare it: lowercase hex in groups of four (``1a2b 3c4d …``)."""
+    text = fingerprint_bytes(public_key).hex()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@dataclass(frozen=True)
+class Consents:
+    medical: bool  # ① 診療・お薬情報
+    checkup: bool  # ② 特定健診情報 (False = 同意しない・40歳未満)
+    limit: bool  # 限度額情報
+    prescription: str | None = None  # 処方箋形式: "electronic" | "paper", when asked
+
+    def to_cbor(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"medical": self.medical, "checkup": self.checkup, "limit": self.limit}
+        if self.prescription is not None:
+            out["prescription"] = self.prescription
+        return out
+
+
+@dataclass(frozen=True)
+class FaceEvidence:
+    score: float
+    threshold: float
+    liveness: str  # the liveness verdict's name, e.g. "not-checked", "live", "spoof-suspected"
+    frames: int
+
+    def to_cbor(self) -> dict[str, Any]:
+        return {"score": self.score, "threshold": self.threshold, "liveness": self.liveness, "frames": self.frames}
+
+
+@dataclass(frozen=True)
+class ResultClaims:
+    """One reception's result, as the device signs it and the host reads it back."""
+
+    device: bytes  # ueid: 0x01 + 16 random bytes chosen at the device's first start
+    cti: bytes  # unique result id
+    nonce: bytes  # the host's nonce (eat_nonce)
+    swversion: str
+    demo: bool
+    config_hash: bytes
+    method: Method
+    auth_certificate: bytes  # DER of the 利用者証明用電子証明書
+    counter: int  # the device's result counter (monotonic, survives restarts)
+    issued_at: int | None  # unix time, or None while the clock is unset
+    consents: Consents
+    consent_wording_version: str
+    language: str
+    card_proofs: dict[str, Any] = field(default_factory=dict)
+    face: FaceEvidence | None = None
+    staff_id: str | None = None
+
+    @property
+    def assurance(self) -> Assurance:
+        return ASSURANCE_OF[self.method]
+
+    @property
+    def issuer(self) -> str:
+        return f"{PROTOCOL_NAME}:{self.device.hex()}"
+
+    def to_cbor(self) -> dict[int, Any]:
+        claims: dict[int, Any] = {
+            ISS: self.issuer,
+            CTI: self.cti,
+            EAT_NONCE: self.nonce,
+            UEID: self.device,
+            DBGSTAT: DBGSTAT_ENABLED if self.demo else DBGSTAT_DISABLED,
+            SWNAME: PROTOCOL_NAME,
+            SWVERSION: [self.swversion],
+            PROTOCOL: PROTOCOL_VERSION,
+            METHOD: self.method.value,
+            ASSURANCE: self.assurance.value,
+            AUTH_CERTIFICATE: self.auth_certificate,
+            CARD_PROOFS: self.card_proofs,
+            CONSENTS: self.consents.to_cbor(),
+            CONSENT_WORDING: {"version": self.consent_wording_version, "language": self.language},
+            CONFIG_HASH: self.config_hash,
+            CLOCK: {"set": self.issued_at is not None, "counter": self.counter},
+        }
+        if self.issued_at is not None:
+            claims[IAT] = self.issued_at
+        if self.face is not None:
+            claims[FACE] = self.face.to_cbor()
+        if self.staff_id is not None:
+            claims[STAFF_ID] = self.staff_id
+        return claims
+
+    @classmethod
+    def from_cbor(cls, claims: object) -> ResultClaims:
+        """Read back a claim set, checking every claim's presence and type."""
+        if not isinstance(claims, dict):
+            raise ResultError("the payload is not a CBOR map of claims")
+        reader = _Claims(claims)
+        method_text = reader.text(METHOD)
+        try:
+            method = Method(method_text)
+        except ValueError:
+            raise ResultError(f"unknown method {method_text[:30]!r}") from None
+        if reader.text(ASSURANCE) != ASSURANCE_OF[method].value:
+            raise ResultError("the assurance claim does not match the method")
+        if reader.uint(PROTOCOL) != PROTOCOL_VERSION:
+            raise ResultError("a result of another protocol version")
+        device = reader.bytes(UEID)
+        if len(device) != 17 or device[0] != 0x01:
+            raise ResultError("ueid must be RAND type: 0x01 + 16 bytes")
+        if reader.text(ISS) != f"{PROTOCOL_NAME}:{device.hex()}":
+            raise ResultError("iss does not name the ueid")
+        dbgstat = reader.uint(DBGSTAT)
+        if dbgstat not in (DBGSTAT_ENABLED, DBGSTAT_DISABLED):
+            raise ResultError("unexpected dbgstat")
+        swversion = reader.list(SWVERSION)
+        if not swversion or not isinstance(swversion[0], str):
+            raise ResultError("swversion must be [text, …]")
+        consents = reader.map(CONSENTS)
+        wording = reader.map(CONSENT_WORDING)
+        clock = reader.map(CLOCK)
+        face = reader.map(FACE, required=False)
+        prescription = consents.get("prescription")
+        try:
+            result = cls(
+                device=device,
+                cti=reader.bytes(CTI),
+                nonce=reader.bytes(EAT_NONCE),
+                swversion=swversion[0],
+                demo=dbgstat == DBGSTAT_ENABLED,
+                config_hash=reader.bytes(CONFIG_HASH),
+                method=method,
+                auth_certificate=reader.bytes(AUTH_CERTIFICATE),
+                counter=_typed(clock.get("counter"), int, "clock.counter"),
+                issued_at=reader.uint(IAT) if IAT in claims else None,
+                consents=Consents(
+                    _typed(consents.get("medical"), bool, "consents.medical"),
+                    _typed(consents.get("checkup"), bool, "consents.checkup"),
+                    _typed(consents.get("limit"), bool, "consents.limit"),
+                    None if prescription is None else _typed(prescription, str, "consents.prescription"),
+                ),
+                consent_wording_version=_typed(wording.get("version"), str, "consent wording version"),
+                language=_typed(wording.get("language"), str, "consent wording language"),
+                card_proofs=reader.map(CARD_PROOFS),
+                face=None if face is None else FaceEvidence(
+                    float(_typed(face.get("score"), (int, float), "face.score")),
+                    float(_typed(face.get("threshold"), (int, float), "face.threshold")),
+                    _typed(face.get("liveness"), str, "face.liveness"),
+                    _typed(face.get("frames"), int, "face.frames"),
+                ),
+                staff_id=reader.text(STAFF_ID) if STAFF_ID in claims else None,
+            )
+        except TypeError as exc:
+            raise ResultError(str(exc)) from None
+        if _typed(clock.get("set"), bool, "clock.set") != (result.issued_at is not None):
+            raise ResultError("clock.set disagrees with iat")
+        if method is Method.VISUAL and not result.staff_id:
+            raise ResultError("a visual-check result must name the staff member")
+        if method is Method.FACE and result.face is None:
+            raise ResultError("a face result must carry the face evidence")
+        return result
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], name: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ResultError(f"claim {name} missing or of the wrong type")
+    return value
+
+
+class _Claims:
+    def __init__(self, claims: dict[Any, Any]) -> None:
+        self.claims = claims
+
+    def _get(self, label: int, kind: type, required: bool = True) -> Any:
+        if label not in self.claims:
+            if required:
+                raise ResultError(f"claim {label} missing")
+            return None
+        return _typed(self.claims[label], kind, str(label))
+
+    def text(self, label: int) -> str:
+        value: str = self._get(label, str)
+        return value
+
+    def bytes(self, label: int) -> bytes:
+        value: bytes = self._get(label, bytes)
+        return value
+
+    def uint(self, label: int) -> int:
+        value: int = self._get(label, int)
+        if value < 0:
+            raise ResultError(f"claim {label} must not be negative")
+        return value
+
+    def list(self, label: int) -> list[Any]:
+        value: list[Any] = self._get(label, list)
+        return value
+
+    def map(self, label: int, required: bool = True) -> Any:
+        return self._get(label, dict, required)
+
+
+# -- COSE_Sign1 -------------------------------------------------------------------------------------------------------
+
+
+def _cose_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> COSEKey:
+    public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
+    kid = fingerprint_bytes(public)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    else:
+        pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return COSEKey.from_pem(pem, alg="ES256", kid=kid)
+
+
+def sign_result(claims: ResultClaims, key: ec.EllipticCurvePrivateKey) -> bytes:
+    """The tagged COSE_Sign1 of ``claims``; the protected header names ES256 and the key id (the fingerprint)."""
+    if not isinstance(key.curve, ec.SECP256R1):
+        raise ValueError("results are signed with a P-256 key (ES256)")
+    kid = fingerprint_bytes(key.public_key())
+    payload = cbor2.dumps(claims.to_cbor())
+    signed: bytes = COSE.new().encode_and_sign(
+        payload, _cose_key(key), protected={COSE_HEADER_ALG: COSE_ALG_ES256, COSE_HEADER_KID: kid}
+    )
+    return signed
+
+
+@dataclass(frozen=True)
+class SignedResult:
+    """A COSE_Sign1 result taken apart but not yet verified."""
+
+    kid: bytes
+    claims: dict[Any, Any]
+
+
+def open_result(cose: bytes) -> SignedResult:
+    """Parse the COSE_Sign1 envelope without verifying: the key id and the raw claims (to pick the key and report)."""
+    try:
+        obj = cbor2.loads(cose)
+    except Exception as exc:  # noqa: BLE001 - cbor2 raises several types for bad input
+        raise ResultError(f"not CBOR: {type(exc).__name__}") from None
+    if not isinstance(obj, cbor2.CBORTag) or obj.tag != 18:
+        raise ResultError("not a tagged COSE_Sign1 (CBOR tag 18)")
+    body = obj.value
+    if not (isinstance(body, list) and len(body) == 4 and isinstance(body[0], bytes) and isinstance(body[2], bytes)):
+        raise ResultError("COSE_Sign1 must be [protected, unprotected, payload, signature]")
+    try:
+        protected = cbor2.loads(body[0]) if body[0] else {}
+        claims = cbor2.loads(body[2])
+    except Exception as exc:  # noqa: BLE001
+        raise ResultError(f"COSE headers or payload not CBOR: {type(exc).__name__}") from None
+    if not isinstance(protected, dict) or protected.get(COSE_HEADER_ALG) != COSE_ALG_ES256:
+        raise ResultError("the protected header must name ES256 (-7)")
+    kid = protected.get(COSE_HEADER_KID)
+    if not isinstance(kid, bytes):
+        raise ResultError("the protected header must carry the key id")
+    if not isinstance(claims, dict):
+        raise ResultError("the payload is not a claim set")
+    return SignedResult(kid, claims)
+
+
+class BadSignature(ResultError):
+    """The COSE signature does not verify with the given key: the result was altered or signed by another key."""
+
+
+def verify_result(cose: bytes, key: ec.EllipticCurvePublicKey) -> ResultClaims:
+    """Verify the signature with ``key`` and return the checked claims."""
+    signed = open_result(cose)  # structural checks first, so garbage gets a precise error
+    if signed.kid != fingerprint_bytes(key):
+        raise BadSignature("signed by another key (the key id is not this key's fingerprint)")
+    try:
+        payload = COSE.new().decode(cose, _cose_key(key))
+    except Exception as exc:  # noqa: BLE001 - cwt raises VerifyError/DecodeError; both mean "not this key's"
+        raise BadSignature(f"signature does not verify: {type(exc).__name__}") from None
+    return ResultClaims.from_cbor(cbor2.loads(payload))

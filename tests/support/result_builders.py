@@ -1,0 +1,63 @@
+"""Builders shared by the protocol tests: real keys, a JPKI-shaped test certificate, real card-style signatures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import replace
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from drivers.card.emulated import pki
+from protocol import results
+from protocol.results import Consents, FaceEvidence, Method, ResultClaims
+
+CA = pki.test_ca()
+HOLDER = pki.issue_auth_certificate(CA, dt.date(1980, 2, 17), dt.date(2025, 3, 10))
+CARD_FACE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def device_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def card_sign(key: rsa.RSAPrivateKey, message: bytes) -> bytes:
+    return key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+
+
+def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) -> ResultClaims:
+    proofs: dict[str, object] = {}
+    face = None
+    staff = None
+    if method in (Method.PIN, Method.SMARTPHONE_ANDROID, Method.SMARTPHONE_IPHONE):
+        proofs = {"signature": card_sign(HOLDER.auth_key, results.pin_signed_message(nonce))}
+    elif method is Method.FACE:
+        proofs = {
+            "card_key": CARD_FACE_KEY.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
+            "presence_signature": card_sign(CARD_FACE_KEY, results.card_presence_message(nonce)),
+            "issuer_signature": "verified",
+        }
+        face = FaceEvidence(score=0.82, threshold=0.71, liveness="not-checked", frames=3)
+    elif method is Method.VISUAL:
+        staff = "staff-0042"
+    base = ResultClaims(
+        device=b"\x01" + bytes(range(16)),
+        cti=os.urandom(16),
+        nonce=nonce,
+        swversion="0.1.0",
+        demo=demo,
+        config_hash=bytes(32),
+        method=method,
+        auth_certificate=HOLDER.auth_certificate_der,
+        counter=7,
+        issued_at=int(dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.timezone.utc).timestamp()),
+        consents=Consents(medical=True, checkup=False, limit=True, prescription="electronic"),
+        consent_wording_version="ja-2024.12-r1",
+        language="ja",
+        card_proofs=proofs,
+        face=face,
+        staff_id=staff,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
