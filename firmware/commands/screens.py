@@ -16,8 +16,6 @@ from PIL import Image, ImageDraw
 
 import display
 from display import PanelSize
-from firmware.reception_types import Language
-from firmware.screen_examples import examples
 
 _LATER_PAGE = re.compile(r"\.p\d+\.png$")
 SHEET_COLUMNS = 5
@@ -30,20 +28,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     render = sub.add_parser("render", help="write one PNG per screen of the catalogue")
     render.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write into")
     render.add_argument("--size", choices=[s.value for s in PanelSize], default=PanelSize.SMALL.value)
-    render.add_argument("--lang", choices=[lang.value for lang in Language], default=Language.JA.value)
+    render.add_argument("--lang", choices=display.LANGUAGES, default="ja")
     render.add_argument("--all", action="store_true",
                         help="every size and language into DIR/<size>/<lang>/, plus contact sheets")
     render.set_defaults(handler=render_command)
 
 
-def render_set(out: Path, size: PanelSize, language: Language) -> list[Path]:
+def render_set(out: Path, size: PanelSize, language: str) -> list[Path]:
     """Render one example of every screen into ``out``; returns the files written (first pages first)."""
+    # Imported here so that the rest of the CLI (e.g. `voice build` during setup) never depends on the examples.
+    from firmware.reception_types import Language
+    from firmware.screen_examples import examples
+
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.png"):
         stale.unlink()  # a screen that lost a page must not leave its old page behind
     written = []
-    for screen_id, screen in examples(language).items():
-        rendering = display.render(screen_id.value, screen.to_dict(), language=language.value, size=size)
+    for screen_id, screen in examples(Language(language)).items():
+        rendering = display.render(screen_id.value, screen.to_dict(), language=language, size=size)
         for number, page in enumerate(rendering.pages, start=1):
             path = out / (f"{screen_id.value}.png" if number == 1 else f"{screen_id.value}.p{number}.png")
             page.save(path, format="PNG", optimize=True)
@@ -70,15 +72,15 @@ def contact_sheet(files: list[Path], size: PanelSize) -> Image.Image:
 def render_command(args: argparse.Namespace) -> int:
     out: Path = args.out
     if not args.all:
-        files = render_set(out, PanelSize(args.size), Language(args.lang))
+        files = render_set(out, PanelSize(args.size), args.lang)
         print(f"wrote {len(files)} files to {out}")
         return 0
     for size in PanelSize:
-        for language in Language:
-            files = render_set(out / size.value / language.value, size, language)
-            print(f"wrote {len(files)} files to {out / size.value / language.value}")
+        for language in display.LANGUAGES:
+            files = render_set(out / size.value / language, size, language)
+            print(f"wrote {len(files)} files to {out / size.value / language}")
             if size is PanelSize.SMALL:
-                sheet = out / f"contact-sheet-{language.value}.png"
+                sheet = out / f"contact-sheet-{language}.png"
                 contact_sheet(files, size).save(sheet, format="PNG", optimize=True)
                 print(f"wrote {sheet}")
     return 0
