@@ -88,14 +88,14 @@ class EmulatedFrontPanel:
         else:
             pin.drive_high()
 
-    async def tap(self, key: str, hold: float = 0.1, pause: float = 0.1) -> None:
+    async def tap(self, key: str, hold: float = 0.15, pause: float = 0.1) -> None:
         """A scripted patient's key press while the scanner thread runs: down for ``hold`` s, then up."""
         self.key_down(key)
         await asyncio.sleep(hold)
         self.key_up(key)
         await asyncio.sleep(pause)
 
-    async def push(self, button: str, hold: float = 0.1, pause: float = 0.1) -> None:
+    async def push(self, button: str, hold: float = 0.15, pause: float = 0.1) -> None:
         """A scripted patient's button press while the scanner thread runs."""
         self.press(button)
         await asyncio.sleep(hold)

@@ -232,10 +232,13 @@ def test_error_pattern_is_distinct_from_the_others() -> None:
 
 
 def test_a_scripted_patient_types_a_pin_with_the_scanner_running() -> None:
+    # Real time on a shared machine: holds far beyond any tap, so a slow scheduler cannot turn a tap into a hold.
+    config = InputConfig(stable_samples=4, hold_samples=2000)
+
     async def main() -> list[InputEvent]:
         queue: asyncio.Queue[InputEvent] = asyncio.Queue()
-        twin = EmulatedFrontPanel(CONFIG)
-        inputs = FrontPanelInputs(CONFIG, asyncio_sink(asyncio.get_running_loop(), queue), pin_factory=twin.factory)
+        twin = EmulatedFrontPanel(config)
+        inputs = FrontPanelInputs(config, asyncio_sink(asyncio.get_running_loop(), queue), pin_factory=twin.factory)
         inputs.start()
         try:
             for key in ("1", "2", "3", "4", "enter"):
