@@ -88,7 +88,10 @@ def compose(content: Content, layout: PanelLayout, language: str) -> Rendering:
         image = Image.new("1", (size.width, size.height), WHITE)
         draw = ImageDraw.Draw(image)
         if content.alert:
-            draw.rectangle((0, 0, size.width - 1, body_top - layout.body_px // 2 + 1), fill=BLACK)
+            # The band spans the content column only, never the labels of buttons at the side.
+            side_buttons = bool(content.labels) and layout.buttons[0].side == "right"
+            right = area.x1 + layout.margin // 2 if side_buttons else size.width - 1
+            draw.rectangle((0, 0, right, body_top - layout.body_px // 2 + 1), fill=BLACK)
         placed += _draw_title(draw, number, title_lines, content.corner, area, title_face, body_face, title_h,
                               WHITE if content.alert else BLACK)
         draw.rectangle((area.x0, body_top - layout.body_px // 2 - 1, area.x1, body_top - layout.body_px // 2 + 1),

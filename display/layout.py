@@ -110,7 +110,7 @@ LAYOUTS: dict[PanelSize, PanelLayout] = {
     PanelSize.SMALL: PanelLayout(PanelSize.SMALL, margin=8, title_px=30, body_px=24, label_px=24, big_px=56,
                                  line_spacing=1.2, buttons=_bottom_row(400, 300, 3, band=76, gap=4)),
     # 7.5": three buttons in a column right of the panel, level with the thirds of its height.
-    PanelSize.LARGE: PanelLayout(PanelSize.LARGE, margin=16, title_px=44, body_px=32, label_px=32, big_px=112,
+    PanelSize.LARGE: PanelLayout(PanelSize.LARGE, margin=16, title_px=48, body_px=36, label_px=36, big_px=112,
                                  line_spacing=1.35, buttons=_right_column(800, 480, 3, band=236, gap=10)),
 }
 

@@ -424,7 +424,7 @@ def expiring_soon(p: Params, t: Tr) -> Content:
     when = ""
     if not_after is not None:
         when = t(f"有効期限：{format_date(not_after, 'ja')}", f"Valid until {format_date(not_after, 'en')}")
-    return Content(t("電子証明書の期限間近", "Certificate expires soon"), (
+    return Content(t("電子証明書の期限間近", "Certificate expiring"), (
         Paragraph(t(f"受付は完了しました。電子証明書の期限まであと{days}日です。",
                     f"Reception complete. Your certificate expires in {days} days."), bold=True),
         *((Paragraph(when),) if when else ()),

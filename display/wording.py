@@ -67,7 +67,7 @@ CONSENT_WORDING: dict[str, dict[str, ConsentText]] = {
             ("同意の確認 ②", "Consent ②"),
             ("（40歳以上の方）特定健診情報の提供に同意しますか。",
              "(Age 40 and over) Share your health check-up records?"),
-            ("40歳未満の方は「同意しない」を選んでください。", "Under 40: choose “No / under 40”."),
+            ("40歳未満の方は「同意しない」を選んでください。", 'Under 40: choose "No / under 40".'),
         ),
         "consent_limit": ConsentText(
             ("限度額情報", "Payment limit"),
