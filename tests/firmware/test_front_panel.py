@@ -9,7 +9,7 @@ from display.panels import PngPanel, RefreshKind
 from drivers.audio import RecordingOutput
 from firmware.front_panel import FrontPanel
 from firmware.reception_types import Language, Option
-from firmware.screens import ChooseMethodScreen, InsertCardScreen, PinEntryScreen
+from firmware.screens import ChooseMethodScreen, InsertCardScreen, OutOfServiceScreen, PinEntryScreen
 from firmware.voice import DEFAULT_PROMPTS_DIR, VoiceGuide
 
 
@@ -29,3 +29,14 @@ def test_a_pin_entry_refreshes_partially_speaks_once_and_maps_buttons(tmp_path: 
     assert front.option_for("button1") is Option.BACK
     assert len(output.played) == 3  # insert card, choose method, PIN entry: not once per digit
     assert (tmp_path / "screen.png").is_file()
+
+
+def test_a_screen_of_several_pages_turns_them(tmp_path: Path) -> None:
+    panel = PngPanel(tmp_path / "screen.png", PanelSize.SMALL)
+    front = FrontPanel(panel)
+    rendering, _ = front.show(OutOfServiceScreen(language=Language.JA, reason="点検のため休止しています。" * 12))
+    assert len(rendering.pages) > 1
+    shown = [front.next_page() for _ in range(len(rendering.pages))]
+    assert shown == [RefreshKind.FULL] * len(rendering.pages)  # back round to page 1 at the end
+    front.show(InsertCardScreen(language=Language.JA))
+    assert front.next_page() is RefreshKind.SKIPPED

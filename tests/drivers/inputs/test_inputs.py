@@ -26,7 +26,7 @@ from drivers.inputs import (
     asyncio_sink,
 )
 from drivers.inputs.emulated import EmulatedFrontPanel
-from drivers.inputs.outputs import PATTERNS, Sounder
+from drivers.inputs.outputs import PATTERNS, Sounder, StatusLed
 
 CONFIG = InputConfig(stable_samples=4, hold_samples=20, staff_code_digest=hashlib.sha256(b"2468").digest())
 ALL_KEYS = [key for row in KEY_LAYOUT for key in row]
@@ -250,3 +250,19 @@ def test_a_scripted_patient_types_a_pin_with_the_scanner_running() -> None:
             twin.close()
     assert asyncio.run(main()) == [KeyPressed(k) for k in ("1", "2", "3", "4", "enter")] + [
         ButtonPressed("button2"), ButtonReleased("button2")]
+
+
+def test_status_led_states() -> None:
+    twin = EmulatedFrontPanel(CONFIG)
+    assert CONFIG.status_led is not None
+    led = StatusLed(CONFIG.status_led, pin_factory=twin.factory)
+    pin = twin.pin(CONFIG.status_led)
+    led.ready()
+    assert pin.state is True
+    led.off()
+    assert pin.state is False
+    led.fault()  # blinking runs on gpiozero's background thread; stopping it leaves the LED off
+    led.off()
+    assert pin.state is False
+    led.close()
+    twin.close()
