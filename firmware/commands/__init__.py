@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from firmware.commands import card, emulate_card
+from firmware.commands import card, emulate_card, screens, voice
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (card, emulate_card)
+COMMAND_MODULES: tuple[ModuleType, ...] = (card, emulate_card, screens, voice)
