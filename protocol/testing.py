@@ -146,6 +146,7 @@ class LossyPtyProxy:
         self._tasks = []
         self.bytes_ab = 0
         self.bytes_ba = 0
+        self.bytes_lost = 0
 
     async def __aenter__(self):
         self.start()
@@ -216,14 +217,23 @@ class LossyPtyProxy:
 
     async def _write(self, fd, data):
         view = memoryview(data)
+        stalled = 0.0
         while view:
             try:
                 n = os.write(fd, view)
                 view = view[n:]
+                stalled = 0.0
             except BlockingIOError:
-                await asyncio.sleep(0.001)
+                # The other end is not reading (it is restarting): after a moment the bytes are lost, as on a
+                # UART with nobody listening. Never block the other direction for it.
+                if stalled >= 0.05:
+                    self.bytes_lost += len(view)
+                    return
+                await asyncio.sleep(0.005)
+                stalled += 0.005
             except OSError:
-                return  # nobody has the other end open right now (a restart): the bytes are lost
+                self.bytes_lost += len(view)
+                return
 
 
 class OrderViolation(AssertionError):
