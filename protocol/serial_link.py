@@ -128,16 +128,27 @@ class SerialLink:
         self._dispatch(self.link.receive_bytes(data, time.monotonic()))
 
     async def _driver(self) -> None:
+        # Sleeps until the link's next deadline or a wake-up. A call_later timer rather than asyncio.wait_for:
+        # on Python 3.11, wait_for can swallow a cancellation that lands as its inner wait completes, which
+        # left close() awaiting this task for ever.
+        loop = asyncio.get_running_loop()
         while True:
             deadline = self.link.next_deadline()
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             self._wake.clear()
-            if timeout is None or timeout > 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
-                except asyncio.TimeoutError:
-                    pass
+            timer = None
+            if deadline is not None:
+                delay = deadline - time.monotonic()
+                if delay <= 0:
+                    self._wake.set()
+                else:
+                    timer = loop.call_later(delay, self._wake.set)
+            try:
+                await self._wake.wait()
+            finally:
+                if timer is not None:
+                    timer.cancel()
             self._dispatch(self.link.poll(time.monotonic()))
+            await asyncio.sleep(0)  # let the reader's callbacks and the writer run between polls
 
     async def _writer(self) -> None:
         while True:

@@ -184,8 +184,9 @@ class LossyPtyProxy:
         try:
             while True:
                 try:
-                    await asyncio.wait_for(readable.wait(), 0.05)
-                except asyncio.TimeoutError:
+                    async with asyncio.timeout(0.05):  # not wait_for: see SerialLink._driver
+                        await readable.wait()
+                except TimeoutError:
                     out = faults.flush()
                     if out:
                         await self._write(dst, out)
