@@ -73,7 +73,16 @@ class ReaderError:
     in_reply_to: int | None
 
 
-ClientEvent = ReaderInfo | StateChange | VerifiedResult | Rejection | ReaderError
+@dataclass(frozen=True)
+class ProtocolProblem:
+    """Input from the line that was refused: a frame the link dropped (``protocol.errors.FrameError``: CRC, COBS,
+    oversize, version, …) or a message that did not decode (``protocol.messages.MessageError``, answered with an
+    ``error`` message). Informational: the link and the reader recover by themselves."""
+
+    error: Exception
+
+
+ClientEvent = ReaderInfo | StateChange | VerifiedResult | Rejection | ReaderError | ProtocolProblem
 
 
 class ReaderClient:
@@ -147,12 +156,14 @@ class ReaderClient:
             self._on_message(event.payload)
         elif isinstance(event, LinkError):
             self.protocol_errors += 1
+            self._events.put_nowait(ProtocolProblem(event.error))
 
     def _on_message(self, payload: bytes) -> None:
         try:
             message = messages.decode(payload)
         except MessageError as error:
             self.protocol_errors += 1
+            self._events.put_nowait(ProtocolProblem(error))
             self._port.send(messages.encode(messages.error_reply(error, self._id())))
             return
         if message.type == messages.INFO:
