@@ -110,6 +110,29 @@ class DeviceKeys:
         return results.sign_result(claims, self.key)
 
 
+# Backends that are not real hardware (DESIGN.md, "Hardware twins"). Any of them means the demo key signs.
+EMULATED_PREFIXES = {
+    "camera": ("files:", "synthetic:"),
+    "gpio": ("mock",),
+    "panel": ("png:",),
+    "host": ("pty:", "tcp://", "socket://"),
+}
+# vpcd's readers: the emulated card sits behind the real pcscd, so the card backend is "pcsc:" either way and the
+# reader's name is what tells.
+EMULATED_READER_PREFIX = "Virtual PCD"
+
+
+def emulated_backends(config: dict[str, str], readers: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The configured backends (and card readers in use) that are emulations; non-empty → sign with the demo key."""
+    found = [f"{name}={value}" for name, value in sorted(config.items())
+             if value.startswith(EMULATED_PREFIXES.get(name, ()))]
+    found += [f"reader={reader}" for reader in readers if reader.startswith(EMULATED_READER_PREFIX)]
+    card = config.get("card", "")
+    if card.startswith("pcsc:") and card[len("pcsc:"):].startswith(EMULATED_READER_PREFIX):
+        found.append(f"card={card}")
+    return found
+
+
 def config_hash(config: dict[str, object]) -> bytes:
     """SHA-256 of the running configuration in a canonical JSON form (sorted keys, no whitespace)."""
     return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).digest()

@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from protocol.link import Delivered, Event, Link, PeerRestarted
+from protocol.serial_link import SerialLink
+
 from firmware.attest import DeviceKeys
 from firmware.outbox import Outbox
-from protocol.link import Delivered, Event, Link, PeerRestarted
 from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
 from protocol.results import ResultClaims
-from protocol.serial_link import SerialLink
 
 
 class HostLink:

@@ -18,7 +18,8 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -28,6 +29,8 @@ from drivers.card.card_face import CardFaceAp, SignatureCheck, check_collation_b
 from drivers.card.channel import CardChannel
 from drivers.card.info import CardInfo, read_card_info
 from drivers.card.pcsc import CardInserted, PcscContext
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_CARD_ERROR, EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_REFUSED, EXIT_PROOF_FAILED = 0, 1, 2, 3, 4, 5
 
@@ -98,7 +101,7 @@ def info_as_json(reader: str, info: CardInfo, now: dt.datetime) -> dict[str, Any
 
 
 def _iso_utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _print_text(report: dict[str, Any]) -> None:
@@ -119,21 +122,30 @@ def _print_text(report: dict[str, Any]) -> None:
         print(f"card expiry:     {report['card_expiry'] or 'not on this token'}")
 
 
-def info_command(args: argparse.Namespace) -> int:
+def on_card(command: str, args: argparse.Namespace, operation: Callable[[CardChannel], T]) -> tuple[str, T] | int:
+    """Run ``operation`` on the card in the chosen reader: (reader, its result), or, after saying why on stderr,
+    the exit status (no reader or card: 2; a card that answered wrongly: 1)."""
     context = PcscContext()
     try:
         reader = find_card_reader(context, args.reader, args.wait)
         with context.connect(reader) as connection:
-            info = read_card_info(CardChannel(connection))
+            return reader, operation(CardChannel(connection))
     except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
-        print(f"mynareader card info: {exc}", file=sys.stderr)
+        print(f"mynareader card {command}: {exc}", file=sys.stderr)
         return EXIT_NO_CARD
     except errors.CardError as exc:
-        print(f"mynareader card info: the card answered wrongly: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"mynareader card {command}: the card answered wrongly: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_CARD_ERROR
     finally:
         context.close()
-    report = info_as_json(reader, info, dt.datetime.now(dt.timezone.utc))
+
+
+def info_command(args: argparse.Namespace) -> int:
+    outcome = on_card("info", args, read_card_info)
+    if isinstance(outcome, int):
+        return outcome
+    reader, info = outcome
+    report = info_as_json(reader, info, dt.datetime.now(dt.UTC))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -223,19 +235,10 @@ def face_check_command(args: argparse.Namespace) -> int:
     except errors.InvalidPinFormat as exc:
         print(f"mynareader card face-check: {exc} (nothing was sent to the card)", file=sys.stderr)
         return EXIT_REFUSED
-    context = PcscContext()
-    try:
-        reader = find_card_reader(context, args.reader, args.wait)
-        with context.connect(reader) as connection:
-            report, status = face_check(CardChannel(connection), code, issuer_key)
-    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
-        print(f"mynareader card face-check: {exc}", file=sys.stderr)
-        return EXIT_NO_CARD
-    except errors.CardError as exc:
-        print(f"mynareader card face-check: the card answered wrongly: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_CARD_ERROR
-    finally:
-        context.close()
+    outcome = on_card("face-check", args, lambda channel: face_check(channel, code, issuer_key))
+    if isinstance(outcome, int):
+        return outcome
+    reader, (report, status) = outcome
     report = {"reader": reader, **report}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

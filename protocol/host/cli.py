@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from protocol.host.client import ReaderClient, ReaderError, ReaderInfo, Rejection, StateChange
+from protocol.host.client import ProtocolProblem, ReaderClient, ReaderError, ReaderInfo, Rejection, StateChange
 from protocol.host.store import HostStore
 from protocol.host.verify import ResultRejected, ResultVerifier, VerifiedResult
 
@@ -131,6 +131,8 @@ async def listen_command(args: argparse.Namespace) -> int:
                     print(f"state: {event.state} ({event.mode})", file=sys.stderr, flush=True)
                 elif isinstance(event, ReaderError):
                     print(f"reader error {event.code}: {event.detail}", file=sys.stderr, flush=True)
+                elif isinstance(event, ProtocolProblem):
+                    print(f"line: {type(event.error).__name__}: {event.error}", file=sys.stderr, flush=True)
     finally:
         store.close()
         if jsonl is not None:

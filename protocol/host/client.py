@@ -73,7 +73,16 @@ class ReaderError:
     in_reply_to: int | None
 
 
-ClientEvent = ReaderInfo | StateChange | VerifiedResult | Rejection | ReaderError
+@dataclass(frozen=True)
+class ProtocolProblem:
+    """Input from the line that was refused: a frame the link dropped (``protocol.errors.FrameError``: CRC, COBS,
+    oversize, version, …) or a message that did not decode (``protocol.messages.MessageError``, answered with an
+    ``error`` message). Informational: the link and the reader recover by themselves."""
+
+    error: Exception
+
+
+ClientEvent = ReaderInfo | StateChange | VerifiedResult | Rejection | ReaderError | ProtocolProblem
 
 
 class ReaderClient:
@@ -135,7 +144,8 @@ class ReaderClient:
 
     def _on_link_event(self, event: Event) -> None:
         if isinstance(event, Connected):
-            self._info, self._info_ready = None, asyncio.Event()
+            self._info = None
+            self._info_ready.clear()  # the same Event: info() may already be waiting on it
             self._send(messages.HELLO, {"host": self.host_name, "versions": [messages.VERSION]})
             self._send(messages.SET_TIME, {"unix": time.time()})
         elif isinstance(event, PeerRestarted):
@@ -146,12 +156,14 @@ class ReaderClient:
             self._on_message(event.payload)
         elif isinstance(event, LinkError):
             self.protocol_errors += 1
+            self._events.put_nowait(ProtocolProblem(event.error))
 
     def _on_message(self, payload: bytes) -> None:
         try:
             message = messages.decode(payload)
         except MessageError as error:
             self.protocol_errors += 1
+            self._events.put_nowait(ProtocolProblem(error))
             self._port.send(messages.encode(messages.error_reply(error, self._id())))
             return
         if message.type == messages.INFO:
@@ -194,9 +206,9 @@ class ReaderClient:
         self._send(messages.NONCE_POOL, {"nonces": nonces, "ttl": int(self.nonce_ttl)})
 
     def _on_result(self, cose: bytes) -> None:
-        if self.verifier is None or not self._trusted():
-            self._events.put_nowait(Rejection(UntrustedDevice.reason, "a result from a reader that is not pinned"))
-            return
+        if self.verifier is None:
+            return  # information-only client: it issued no nonces, so no result can be for it
+        # No need to wait for info: the verifier checks the result against the pinned key itself.
         try:
             verified = self.verifier.verify(cose)
         except ResultRejected as rejected:

@@ -45,3 +45,15 @@ def test_signed_results_verify_with_the_published_key(tmp_path) -> None:
     assert results.verify_result(signed, keys.key.public_key()).demo
     with pytest.raises(ValueError):
         keys.sign(claims(results.Method.FACE, b"n" * 16, demo=False, device=keys.device))
+
+
+def test_any_emulated_backend_means_the_demo_key() -> None:
+    real = {"card": "pcsc:", "camera": "picamera2:0", "gpio": "lgpio", "panel": "waveshare:epd4in2_V2",
+            "host": "serial:/dev/ttyGS0?baud=115200"}
+    assert attest.emulated_backends(real) == []
+    assert attest.emulated_backends(real, readers=["SONY FeliCa Port/PaSoRi 4.0 00 00"]) == []
+    assert attest.emulated_backends(real, readers=["Virtual PCD 00 00"]) == ["reader=Virtual PCD 00 00"]
+    for name, value in [("camera", "synthetic:640x480"), ("camera", "files:/tmp/x"), ("gpio", "mock"),
+                        ("panel", "png:/run/mynareader/screen.png"), ("host", "pty:"),
+                        ("host", "tcp://127.0.0.1:7700"), ("card", "pcsc:Virtual PCD 00 01")]:
+        assert attest.emulated_backends({**real, name: value}) == [f"{name}={value}"]

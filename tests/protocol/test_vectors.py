@@ -12,6 +12,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from protocol import messages
+from protocol.frame import TYPE_NAMES, pack, unpack
 from protocol.host.verify import ResultVerifier, TamperedResult
 
 VECTORS = Path(__file__).parents[1] / "vectors"
@@ -83,3 +85,29 @@ def test_the_host_cli_verifies_a_vector_offline() -> None:
                            str(VECTORS / "pin.result.cose")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert '"accepted": true' in done.stdout and '"assurance": "card-signed"' in done.stdout
+
+
+FRAMES = {
+    "hello": ("DATA", "hello"),
+    "ack": ("ACK", None),
+    "state": ("DATA", "state"),
+    "result": ("DATA", "result"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRAMES))
+def test_frame_vectors_decode_and_re_encode_byte_for_byte(name: str) -> None:
+    wire = bytes.fromhex((VECTORS / f"{name}.frame.hex").read_text().strip())
+    assert wire.endswith(b"\x00") and b"\x00" not in wire[:-1]
+    frame = unpack(wire[:-1])
+    frame_type, message_type = FRAMES[name]
+    assert TYPE_NAMES[frame.type] == frame_type
+    assert pack(frame) == wire
+    if message_type is None:
+        assert frame.payload == b""
+        return
+    message = messages.decode(frame.payload)
+    assert message.type == message_type
+    assert messages.encode(message) == frame.payload
+    if message_type == "result":
+        assert message["cose"] == (VECTORS / "pin.result.cose").read_bytes()

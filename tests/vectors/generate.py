@@ -21,8 +21,12 @@ sys.path.append(str(HERE.parent / "support"))  # for result_builders
 
 from result_builders import CA, claims  # noqa: E402
 
-from protocol import results  # noqa: E402
+from protocol import messages, results  # noqa: E402
+from protocol.frame import ACK, DATA, Frame, pack  # noqa: E402
+from protocol.messages import Message  # noqa: E402
 from protocol.results import Method  # noqa: E402
+
+HOST_EPOCH, READER_EPOCH = 0x11111111, 0x22222222
 
 NONCES = {
     "pin": bytes.fromhex("00112233445566778899aabbccddeeff"),
@@ -40,9 +44,24 @@ def main() -> None:
     for name, nonce in NONCES.items():
         result = claims(Method(name), nonce, cti=bytes.fromhex("c0ffee") + nonce[:13])
         (HERE / f"{name}.result.cose").write_bytes(results.sign_result(result, key))
+    for name, frame in frames(HERE / "pin.result.cose").items():
+        (HERE / f"{name}.frame.hex").write_text(pack(frame).hex() + "\n")
     print(f"wrote {len(NONCES)} results signed by {results.fingerprint(key.public_key())} at "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%MZ}")
     print(json.dumps({name: Method(name).value for name in NONCES}))
+
+
+def frames(result: Path) -> dict[str, Frame]:
+    """Link frames of a short conversation: hello, its ack, the reader's state, a result."""
+    hello = messages.encode(Message(messages.HELLO, 1, {"host": "reception-1", "versions": [1]}))
+    state = messages.encode(Message(messages.STATE, 1, {"state": "idle", "mode": "auto", "seq": 1}))
+    outcome = messages.encode(Message(messages.RESULT, 2, {"cose": result.read_bytes()}))
+    return {
+        "hello": Frame(DATA, HOST_EPOCH, READER_EPOCH, seq=0, ack=0, payload=hello, window=8, tsval=1000),
+        "ack": Frame(ACK, READER_EPOCH, HOST_EPOCH, seq=0, ack=1, window=8, tsval=2000, tsecr=1003),
+        "state": Frame(DATA, READER_EPOCH, HOST_EPOCH, seq=0, ack=1, payload=state, window=8, tsval=2010),
+        "result": Frame(DATA, READER_EPOCH, HOST_EPOCH, seq=1, ack=1, payload=outcome, window=8, tsval=2500),
+    }
 
 
 if __name__ == "__main__":

@@ -1,0 +1,154 @@
+"""The front panel's inputs: buttons, keypad and staff keyswitch, sampled by one scanner, events to a sink."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import threading
+from collections.abc import Callable
+
+from gpiozero import DigitalInputDevice  # type: ignore[import-untyped]
+from gpiozero.pins import Factory  # type: ignore[import-untyped]
+
+from drivers.inputs.config import InputConfig
+from drivers.inputs.debounce import Debounced
+from drivers.inputs.events import (
+    ButtonHeld,
+    ButtonPressed,
+    ButtonReleased,
+    InputEvent,
+    KeyHeld,
+    KeyPressed,
+    KeysAmbiguous,
+    StaffCodeAccepted,
+    StaffCodeRejected,
+    StaffKeyTurned,
+)
+from drivers.inputs.keypad import KEY_LAYOUT, MatrixKeypad
+
+Sink = Callable[[InputEvent], None]
+ALL_KEYS = tuple(key for row in KEY_LAYOUT for key in row)
+STAFF_CODE_START = "correct"  # hold 訂正 to start typing the staff code; 決定 ends it
+_STAFF_CODE_MAX = 12
+
+
+def asyncio_sink(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[InputEvent]) -> Sink:
+    """A sink that hands events from the scanner thread to ``queue`` on ``loop``."""
+    def put(event: InputEvent) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, event)
+    return put
+
+
+class FrontPanelInputs:
+    """Samples every input each ``scan()``; ``start()`` runs the scans on a thread at ``config.scan_period``."""
+
+    def __init__(self, config: InputConfig, sink: Sink, pin_factory: Factory | None = None) -> None:
+        self.config = config
+        self._sink = sink
+        self._buttons = {f"button{i + 1}": DigitalInputDevice(pin, pull_up=True, pin_factory=pin_factory)
+                         for i, pin in enumerate(config.buttons)}
+        self._staff_key = (DigitalInputDevice(config.staff_key, pull_up=True, pin_factory=pin_factory)
+                           if config.staff_key else None)
+        self._keypad = MatrixKeypad(config.keypad_rows, config.keypad_columns, pin_factory)
+        self._button_state = {name: self._debounced() for name in self._buttons}
+        self._key_state = {key: self._debounced() for key in ALL_KEYS}
+        self._staff_state = self._debounced()
+        self._ambiguous = False  # more than one key was down; report nothing until all are up
+        self._staff_code: list[str] | None = None  # the digits of a staff code being typed, never an event
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def _debounced(self) -> Debounced:
+        return Debounced(self.config.stable_samples, self.config.hold_samples)
+
+    # --- sampling ---------------------------------------------------------------------------------------------------
+
+    def scan(self) -> None:
+        """Take one sample of every input and emit the events it completes."""
+        for name, device in self._buttons.items():
+            changed, held = self._button_state[name].sample(bool(device.value))
+            if changed:
+                self._sink(ButtonPressed(name) if self._button_state[name].state else ButtonReleased(name))
+            if held:
+                self._sink(ButtonHeld(name))
+        if self._staff_key is not None:
+            changed, _ = self._staff_state.sample(bool(self._staff_key.value))
+            if changed:
+                self._sink(StaffKeyTurned(self._staff_state.state))
+        self._scan_keypad(self._keypad.read())
+
+    def _scan_keypad(self, raw: frozenset[str]) -> None:
+        went_down, became_held = [], []
+        for key, state in self._key_state.items():
+            changed, held = state.sample(key in raw)
+            if changed and state.state:
+                went_down.append(key)
+            if held:
+                became_held.append(key)
+        down = [key for key, state in self._key_state.items() if state.state]
+        if len(down) > 1:
+            if not self._ambiguous:
+                self._ambiguous = True
+                self._sink(KeysAmbiguous())
+            return
+        if self._ambiguous:
+            if not down:
+                self._ambiguous = False
+            return
+        for key in went_down:
+            self._key(key)
+        for key in became_held:
+            self._key_held(key)
+
+    def _key(self, key: str) -> None:
+        if self._staff_code is None:
+            self._sink(KeyPressed(key))
+        elif key == "enter":
+            typed, self._staff_code = "".join(self._staff_code), None
+            self._sink(StaffCodeAccepted() if self._staff_code_matches(typed) else StaffCodeRejected())
+        elif key == "correct":
+            self._staff_code = []
+        elif len(self._staff_code) < _STAFF_CODE_MAX:
+            self._staff_code.append(key)
+
+    def _key_held(self, key: str) -> None:
+        if key == STAFF_CODE_START and self.config.staff_code_digest is not None:
+            self._staff_code = []  # the digits that follow are the staff code, not keypad input
+        else:
+            self._sink(KeyHeld(key))
+
+    def _staff_code_matches(self, typed: str) -> bool:
+        assert self.config.staff_code_digest is not None
+        return hmac.compare_digest(hashlib.sha256(typed.encode()).digest(), self.config.staff_code_digest)
+
+    @property
+    def typing_staff_code(self) -> bool:
+        return self._staff_code is not None
+
+    # --- thread -----------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the input scanner is already running")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="front-panel-inputs", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.config.scan_period):
+            self.scan()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        for device in self._buttons.values():
+            device.close()
+        if self._staff_key is not None:
+            self._staff_key.close()
+        self._keypad.close()

@@ -1,0 +1,178 @@
+"""The reader's host link against the real host SDK, over real ptys (through a pass-through proxy)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from firmware.attest import DeviceKeys
+from firmware.host_link import HostLink
+from protocol import results
+from protocol.host.client import ReaderClient, ReaderInfo, Rejection, StateChange
+from protocol.host.store import HostStore
+from protocol.host.verify import ResultVerifier, VerifiedResult
+from protocol.reader import Cancel, HostCommand, SetMode
+from protocol.results import Method
+from protocol.testing import LossyPtyProxy
+
+from result_builders import CA, claims
+
+TIMEOUT = 20.0
+
+
+async def next_of(client: ReaderClient, kind: type, timeout: float = TIMEOUT):
+    async def wait():
+        while True:
+            event = await client.next_event()
+            if isinstance(event, kind):
+                return event
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def until(predicate, timeout: float = TIMEOUT) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+class Reader:
+    def __init__(self, path: str, state: Path, demo: bool = False) -> None:
+        self.keys = DeviceKeys.open(state, demo=demo)
+        self.commands: list[HostCommand] = []
+        self.link = HostLink(path, self.keys, "0.1.0-test", state / "outbox", self.commands.append)
+
+    def result(self, method: Method = Method.PIN, demo: bool = False) -> results.ResultClaims:
+        nonce = self.link.take_nonce()
+        assert nonce is not None, "the host should have filled the nonce pool"
+        return claims(method, nonce, demo=demo, device=self.keys.device, issued_at=self.link.wall_time(),
+                      counter=self.keys.next_counter())
+
+
+def host_verifier(reader: Reader, store_path: Path, allow_demo: bool = False) -> ResultVerifier:
+    return ResultVerifier(reader.keys.key.public_key(), HostStore(store_path), [CA.certificate],
+                          allow_demo=allow_demo)
+
+
+def test_handshake_nonces_results_and_commands(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            await reader.link.start()
+            verifier = host_verifier(reader, tmp_path / "host.sqlite")
+            try:
+                async with ReaderClient(line.path_b, verifier, pool_size=4) as host:
+                    info = await host.info()
+                    assert isinstance(info, ReaderInfo)
+                    assert info.fingerprint == reader.keys.fingerprint and not info.demo
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) == 4)
+                    assert reader.link.wall_time() is not None  # the host set the clock
+
+                    reader.link.state_changed("choose_method", "auto")
+                    state = await next_of(host, StateChange)
+                    assert (state.state, state.mode) == ("choose_method", "auto")
+
+                    signed = reader.result(Method.PIN)
+                    reader.link.publish(signed)
+                    verified = await next_of(host, VerifiedResult)
+                    assert verified.claims == signed and verified.assurance.value == "card-signed"
+                    await until(lambda: not reader.link.outbox.pending())  # acknowledged → outbox empty
+
+                    host.set_mode("visual_check", "staff-7")
+                    host.cancel()
+                    await until(lambda: len(reader.commands) == 2)
+                    assert isinstance(reader.commands[0], SetMode) and reader.commands[0].staff_id == "staff-7"
+                    assert isinstance(reader.commands[1], Cancel)
+            finally:
+                await reader.link.close()
+                verifier.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_result_survives_a_host_restart_and_a_replay_is_rejected(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            await reader.link.start()
+            store_path = tmp_path / "host.sqlite"
+            try:
+                verifier = host_verifier(reader, store_path)
+                async with ReaderClient(line.path_b, verifier) as host:
+                    await host.info()
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) > 0)
+                    pending = reader.result(Method.FACE)
+                verifier.store.close()
+                # The host is gone: the result waits in the reader's outbox.
+                reader.link.publish(pending)
+                assert [cti for cti, _ in reader.link.outbox.pending()] == [pending.cti]
+
+                verifier = host_verifier(reader, store_path)
+                async with ReaderClient(line.path_b, verifier) as host:
+                    verified = await next_of(host, VerifiedResult)
+                    assert verified.claims.cti == pending.cti and verified.assurance.value == "device-attested"
+                    await until(lambda: not reader.link.outbox.pending())
+                    # The same signed bytes again (a replay on the wire): rejected, also by this restarted host.
+                    cose = reader.keys.sign(pending)
+                    reader.link._port.send(reader.link.endpoint.result(pending.cti, cose))
+                    rejection = await next_of(host, Rejection)
+                    assert rejection.reason == "replayed-result"
+                verifier.store.close()
+            finally:
+                await reader.link.close()
+
+    asyncio.run(scenario())
+
+
+def test_demo_results_are_rejected_unless_allowed(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader", demo=True)
+            await reader.link.start()
+            try:
+                verifier = host_verifier(reader, tmp_path / "host.sqlite")
+                async with ReaderClient(line.path_b, verifier) as host:
+                    assert (await host.info()).demo
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) > 0)
+                    reader.link.publish(reader.result(Method.VISUAL, demo=True))
+                    assert (await next_of(host, Rejection)).reason == "demo-result"
+                    await until(lambda: not reader.link.outbox.pending())  # acknowledged as not accepted
+                verifier.store.close()
+            finally:
+                await reader.link.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_host_pinned_to_another_key_sends_no_nonces(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            other = DeviceKeys.open(tmp_path / "other", demo=False)
+            await reader.link.start()
+            store = HostStore(tmp_path / "host.sqlite")
+            try:
+                async with ReaderClient(line.path_b, ResultVerifier(other.key.public_key(), store)) as host:
+                    assert (await next_of(host, Rejection)).reason == "untrusted-device"
+                    await asyncio.sleep(0.3)
+                    assert reader.link.endpoint.nonces_available(reader.link.clock()) == 0
+            finally:
+                store.close()
+                await reader.link.close()
+
+    asyncio.run(scenario())
+
+
+def test_no_secrets_or_images_in_the_reader_state_directory(tmp_path: Path) -> None:
+    """What the reader keeps on disk: keys (0600), its id, the counter and unacknowledged results — nothing else."""
+    state = tmp_path / "reader"
+    keys = DeviceKeys.open(state, demo=False)
+    keys.next_counter()
+    names = sorted(p.name for p in state.iterdir())
+    assert names == ["device-id", "device-key.pem", "result-counter"]
+    for path in state.iterdir():
+        assert os.stat(path).st_mode & 0o077 == 0
