@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from firmware.state_files import write_private
 from protocol import results
 
 PRODUCTION_KEY = "device-key.pem"
@@ -28,18 +29,6 @@ COUNTER = "result-counter"
 
 class StateError(RuntimeError):
     """The state directory holds a file that cannot be used (corrupt key, wrong permissions, …)."""
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by the owner only, atomically (a power cut leaves the old file or the new one)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
 
 
 def load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -54,7 +43,7 @@ def load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
             raise StateError(f"{path} is not a P-256 key")
         return key
     key = ec.generate_private_key(ec.SECP256R1())
-    _write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return key
 
@@ -66,7 +55,7 @@ def load_or_create_device_id(path: Path) -> bytes:
             raise StateError(f"{path} does not hold a RAND ueid")
         return device
     device = b"\x01" + os.urandom(16)
-    _write_private(path, device.hex().encode() + b"\n")
+    write_private(path, device.hex().encode() + b"\n")
     return device
 
 
@@ -101,7 +90,7 @@ class DeviceKeys:
             current = int(path.read_text().strip()) if path.exists() else 0
         except ValueError as exc:
             raise StateError(f"{path} is corrupt") from exc
-        _write_private(path, f"{current + 1}\n".encode())
+        write_private(path, f"{current + 1}\n".encode())
         return current + 1
 
     def sign(self, claims: results.ResultClaims) -> bytes:

@@ -6,8 +6,9 @@ result holds no PIN, image or embedding: only what the protocol defines (docs/pr
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from firmware.state_files import write_private
 
 
 class Outbox:
@@ -16,15 +17,7 @@ class Outbox:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def put(self, cti: bytes, cose: bytes) -> None:
-        path = self.directory / f"{cti.hex()}.cose"
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, cose)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_private(self.directory / f"{cti.hex()}.cose", cose)
 
     def remove(self, cti: bytes) -> None:
         (self.directory / f"{cti.hex()}.cose").unlink(missing_ok=True)
