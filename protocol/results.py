@@ -361,11 +361,15 @@ class BadSignature(ResultError):
     """The COSE signature does not verify with the given key: the result was altered or signed by another key."""
 
 
+class UnknownKey(BadSignature):
+    """The result names (by key id) a key other than the given one: another device signed it."""
+
+
 def verify_result(cose: bytes, key: ec.EllipticCurvePublicKey) -> ResultClaims:
     """Verify the signature with ``key`` and return the checked claims."""
     signed = open_result(cose)  # structural checks first, so garbage gets a precise error
     if signed.kid != fingerprint_bytes(key):
-        raise BadSignature("signed by another key (the key id is not this key's fingerprint)")
+        raise UnknownKey("signed by another key (the key id is not this key's fingerprint)")
     try:
         payload = COSE.new().decode(cose, _cose_key(key))
     except Exception as exc:  # noqa: BLE001 - cwt raises VerifyError/DecodeError; both mean "not this key's"
