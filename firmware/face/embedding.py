@@ -38,7 +38,7 @@ class FaceEmbedder:
         self.grey = grey
         self._dlib = models.dlib_module()
         self._landmarks = models.landmark_predictor()
-        self._descriptor = models.descriptor_model()
+        self._descriptor = models.descriptor_network()
 
     def align(self, frame: np.ndarray, box: FaceBox) -> AlignedFace:
         rect = self._dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)
@@ -51,7 +51,7 @@ class FaceEmbedder:
 
     def embed(self, face: AlignedFace) -> np.ndarray:
         chip = to_grey_rgb(face.chip) if self.grey else face.chip
-        return np.asarray(self._descriptor.compute_face_descriptor(np.ascontiguousarray(chip)), dtype=np.float64)
+        return self._descriptor.descriptor(chip).astype(np.float64)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

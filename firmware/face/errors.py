@@ -37,3 +37,7 @@ class DecisionRuleError(FaceError, ValueError):
 
 class SessionClosedError(FaceError, RuntimeError):
     """The face session was closed (card removed); its card template is gone."""
+
+
+class ModelFormatError(FaceError, ValueError):
+    """A weights file is not the dlib network this firmware runs (truncated, another version or another model)."""

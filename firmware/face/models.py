@@ -1,5 +1,8 @@
 """The model files: dlib's 5-point landmark predictor, ResNet face descriptor and MMOD CNN detector.
 
+The landmark predictor and the detectors run in dlib; the descriptor network's weights are read from dlib's file
+and run with numpy (:mod:`firmware.face.resnet`, several times faster than the ``dlib-bin`` build).
+
 The weights come from the ``face_recognition_models`` registry package (public domain); nothing is downloaded at run
 time. The 68-point landmark model in the same package is never loaded: its training data's licence excludes products.
 The models are loaded once per process and shared; they hold no personal data.
@@ -8,15 +11,18 @@ The models are loaded once per process and shared; they hold no personal data.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from firmware.face.errors import ModelUnavailableError
+from firmware.face.errors import ModelFormatError, ModelUnavailableError
+from firmware.face.resnet import FaceResNet
 
 LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
 DESCRIPTOR = "dlib_face_recognition_resnet_model_v1.dat"
+DESCRIPTOR_SHA256 = "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"
 CNN_DETECTOR = "mmod_human_face_detector.dat"
 _ALLOWED = frozenset({LANDMARKS_5, DESCRIPTOR, CNN_DETECTOR})
 
@@ -58,9 +64,16 @@ def landmark_predictor() -> Any:
 
 
 @functools.cache
-def descriptor_model() -> Any:
-    """dlib's ResNet face descriptor: a 150x150 aligned chip in, 128 numbers out."""
-    return dlib_module().face_recognition_model_v1(str(weights_path(DESCRIPTOR)))
+def descriptor_network() -> FaceResNet:
+    """dlib's ResNet face descriptor (a 150x150 aligned chip in, 128 numbers out), run with numpy.
+
+    The file is checked against the published weights' SHA-256 first: our own code reads it, so a damaged or
+    substituted file must fail here rather than compute other numbers.
+    """
+    data = weights_path(DESCRIPTOR).read_bytes()
+    if hashlib.sha256(data).hexdigest() != DESCRIPTOR_SHA256:
+        raise ModelFormatError(f"{DESCRIPTOR} is not the published face_recognition_models 0.3.0 file")
+    return FaceResNet(data)
 
 
 @functools.cache
