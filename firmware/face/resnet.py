@@ -66,7 +66,7 @@ class _FoldedConv:
         patches = np.empty((rows, columns, self.size * self.size * channels), dtype=np.float32)
         for index, (dy, dx) in enumerate(np.ndindex(self.size, self.size)):
             patches[:, :, index * channels : (index + 1) * channels] = _window(x, dy, dx, rows, columns, self.stride)
-        out = patches.reshape(rows * columns, -1) @ self.matrix
+        out: np.ndarray = patches.reshape(rows * columns, -1) @ self.matrix
         out += self.bias
         return out.reshape(rows, columns, -1)
 
@@ -78,9 +78,14 @@ class _Unit:
     down: bool
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        main = self.second(np.maximum(self.first(x), 0.0))
+        main = self.second(_relu(self.first(x)))
         shortcut = _pool(x, 2, 2, "avg") if self.down else x
-        return np.maximum(_add_extended(main, shortcut), 0.0)
+        return _relu(_add_extended(main, shortcut))
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.maximum(x, np.float32(0.0))
+    return out
 
 
 def _output_size(x: np.ndarray, size: int, stride: int) -> tuple[int, int]:
@@ -99,15 +104,15 @@ def _window(x: np.ndarray, dy: int, dx: int, rows: int, columns: int, stride: in
 def _pool(x: np.ndarray, size: int, stride: int, kind: str) -> np.ndarray:
     rows, columns = _output_size(x, size, stride)
     windows = [_window(x, dy, dx, rows, columns, stride) for dy, dx in np.ndindex(size, size)]
-    if kind == "max":
-        return np.maximum.reduce(windows)
-    return np.add.reduce(windows) * np.float32(1.0 / len(windows))
+    pooled: np.ndarray = np.maximum.reduce(windows) if kind == "max" else np.add.reduce(windows) / np.float32(len(windows))
+    return pooled
 
 
 def _add_extended(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a + b``; where one is smaller in a dimension, its missing values count as 0 (dlib's add_prev)."""
     if a.shape == b.shape:
-        return a + b
+        total: np.ndarray = a + b
+        return total
     out = np.zeros(np.maximum(a.shape, b.shape), dtype=np.float32)
     out[: a.shape[0], : a.shape[1], : a.shape[2]] += a
     out[: b.shape[0], : b.shape[1], : b.shape[2]] += b
@@ -138,12 +143,13 @@ class FaceResNet:
         if chip.shape != (self.chip_size, self.chip_size, 3):
             raise ImageError(f"an aligned face chip is {self.chip_size}x{self.chip_size} RGB; got {chip.shape}")
         x = (chip.astype(np.float32) - self._mean) * np.float32(1.0 / 256.0)
-        x = np.maximum(self._stem(x), 0.0)
+        x = _relu(self._stem(x))
         x = _pool(x, self._stem_pool.size, self._stem_pool.stride, "max")
         for unit in self._units:
             x = unit(x)
         pooled = x.mean(axis=(0, 1), dtype=np.float32)
-        return pooled @ self._head
+        descriptor: np.ndarray = pooled @ self._head
+        return descriptor
 
 
 def _take(layers: list[Layer], *kinds: type) -> list[Layer]:
