@@ -22,6 +22,7 @@ import random
 import struct
 import termios
 import tty
+from typing import Self
 
 from protocol.link import Acked, Delivered, Event, Link, PeerRestarted
 
@@ -37,7 +38,15 @@ class Faults:
     everything, delimiters included.
     """
 
-    def __init__(self, seed=0, drop=0.0, flip=0.0, dup=0.0, reorder=0.0, corrupt=0.0):
+    def __init__(
+        self,
+        seed: int = 0,
+        drop: float = 0.0,
+        flip: float = 0.0,
+        dup: float = 0.0,
+        reorder: float = 0.0,
+        corrupt: float = 0.0,
+    ) -> None:
         self.rng = random.Random(seed)
         self.drop = drop
         self.flip = flip
@@ -45,17 +54,17 @@ class Faults:
         self.reorder = reorder
         self.corrupt = corrupt
         self._partial = bytearray()
-        self._held = None
+        self._held: bytes | None = None
         self._skip = self._next_gap()
         self.counts = {"frames": 0, "dropped": 0, "flipped": 0, "duplicated": 0, "reordered": 0, "corrupted": 0}
 
-    def _next_gap(self):
+    def _next_gap(self) -> float:
         if self.corrupt <= 0:
             return math.inf
         u = self.rng.random()
         return int(math.log(1.0 - u) / math.log(1.0 - self.corrupt))
 
-    def process(self, data):
+    def process(self, data: bytes) -> bytes:
         """Bytes in, mangled bytes out. Bytes of an unfinished frame are kept until its delimiter arrives."""
         out = bytearray()
         self._partial += data
@@ -71,7 +80,7 @@ class Faults:
             self._frame(frame, out)
         return self._corrupt(out)
 
-    def flush(self):
+    def flush(self) -> bytes:
         """Release a held-back frame (call when the line goes idle, so a reordered frame is not held forever)."""
         out = bytearray()
         if self._held is not None:
@@ -79,7 +88,7 @@ class Faults:
             self._held = None
         return self._corrupt(out)
 
-    def _frame(self, frame, out):
+    def _frame(self, frame: bytes, out: bytearray) -> None:
         rng = self.rng
         self.counts["frames"] += 1
         if rng.random() < self.drop:
@@ -103,18 +112,18 @@ class Faults:
             out += self._held
             self._held = None
 
-    def _corrupt(self, out):
+    def _corrupt(self, out: bytearray) -> bytes:
         n = len(out)
         pos = self._skip
         while pos < n:
-            out[pos] = self.rng.randrange(256)
+            out[int(pos)] = self.rng.randrange(256)  # a whole number: only the "never" gap is math.inf
             self.counts["corrupted"] += 1
             pos += 1 + self._next_gap()
         self._skip = pos - n if pos != math.inf else math.inf
         return bytes(out)
 
 
-def open_pty(baudrate=None):
+def open_pty(baudrate: int | None = None) -> tuple[int, str, int]:
     """A raw pty pair: ``(master_fd, device_path, slave_fd)``. ``baudrate`` sets the slave's termios speed (a pty
     does not throttle to it: pace writes for a real-speed figure). The caller keeps ``slave_fd`` open so that the
     pair survives while an end closes and reopens the device (a restart), and closes it at the end."""
@@ -135,7 +144,13 @@ class LossyPtyProxy:
     set, limits each direction like a UART at that rate (a pty alone copies as fast as the CPU allows).
     """
 
-    def __init__(self, faults_ab=None, faults_ba=None, baudrate=None, pace=None):
+    def __init__(
+        self,
+        faults_ab: Faults | None = None,
+        faults_ba: Faults | None = None,
+        baudrate: int | None = None,
+        pace: float | None = None,
+    ) -> None:
         self.faults_ab = faults_ab or Faults()
         self.faults_ba = faults_ba or Faults(seed=1)
         self.pace = pace
@@ -143,25 +158,25 @@ class LossyPtyProxy:
         self._mb, self.path_b, self._sb = open_pty(baudrate)
         for fd in (self._ma, self._mb):
             os.set_blocking(fd, False)
-        self._tasks = []
+        self._tasks: list[asyncio.Task[None]] = []
         self.bytes_ab = 0
         self.bytes_ba = 0
         self.bytes_lost = 0
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         self.start()
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def start(self):
+    def start(self) -> None:
         self._tasks = [
             asyncio.ensure_future(self._pump(self._ma, self._mb, self.faults_ab, "ab")),
             asyncio.ensure_future(self._pump(self._mb, self._ma, self.faults_ba, "ba")),
         ]
 
-    async def close(self):
+    async def close(self) -> None:
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -175,7 +190,7 @@ class LossyPtyProxy:
             except OSError:
                 pass
 
-    async def _pump(self, src, dst, faults, name):
+    async def _pump(self, src: int, dst: int, faults: Faults, name: str) -> None:
         loop = asyncio.get_running_loop()
         readable = asyncio.Event()
         loop.add_reader(src, readable.set)
@@ -216,7 +231,7 @@ class LossyPtyProxy:
         finally:
             loop.remove_reader(src)
 
-    async def _write(self, fd, data):
+    async def _write(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
         stalled = 0.0
         while view:
@@ -253,7 +268,9 @@ class MessageApp:
     duplicate after a restart, dropped here); anything else raises :class:`OrderViolation`.
     """
 
-    def __init__(self, name, count, seed, size_min=1000, size_max=3000, max_outstanding=16):
+    def __init__(
+        self, name: str, count: int, seed: int, size_min: int = 1000, size_max: int = 3000, max_outstanding: int = 16
+    ) -> None:
         self.name = name
         self.count = count
         self.rng = random.Random(seed)
@@ -261,29 +278,29 @@ class MessageApp:
         self.size_max = size_max
         self.max_outstanding = max_outstanding
         self.next_app_id = 0
-        self.outbox = {}  # app id -> payload, until acknowledged
-        self.in_link = {}  # link msg_id -> app id, for the current Link object
+        self.outbox: dict[int, bytes] = {}  # app id -> payload, until acknowledged
+        self.in_link: dict[int, int] = {}  # link msg_id -> app id, for the current Link object
         self.received = 0  # next app id expected from the peer
         self.duplicates = 0
         self.restarts_seen = 0
-        self.acked = set()
+        self.acked: set[int] = set()
 
-    def make(self, app_id):
+    def make(self, app_id: int) -> bytes:
         size = self.rng.randint(self.size_min, self.size_max) - _MSG_HEADER.size
         filler = self.rng.randbytes(size)
         return _MSG_HEADER.pack(app_id, hashlib.sha256(filler).digest()) + filler
 
     @property
-    def done_sending(self):
+    def done_sending(self) -> bool:
         return len(self.acked) == self.count
 
-    def attach(self, link: Link):
+    def attach(self, link: Link) -> None:
         """A new Link object (start or own restart): resubmit everything not yet acknowledged, in order."""
         self.in_link = {}
         for app_id in sorted(self.outbox):
             self.in_link[link.send(self.outbox[app_id])] = app_id
 
-    def top_up(self, link: Link):
+    def top_up(self, link: Link) -> None:
         """Submit new messages while fewer than ``max_outstanding`` are unacknowledged."""
         while self.next_app_id < self.count and len(self.outbox) < self.max_outstanding:
             app_id = self.next_app_id
@@ -291,7 +308,7 @@ class MessageApp:
             self.outbox[app_id] = self.make(app_id)
             self.in_link[link.send(self.outbox[app_id])] = app_id
 
-    def handle(self, link: Link, event: Event):
+    def handle(self, link: Link, event: Event) -> None:
         if isinstance(event, Delivered):
             app_id, digest = _MSG_HEADER.unpack_from(event.payload)
             if hashlib.sha256(event.payload[_MSG_HEADER.size:]).digest() != digest:

@@ -16,7 +16,7 @@ class InkyPanel:
         if model != "what":
             raise PanelError(f"unsupported Inky model {model!r} (supported: what)")
         try:
-            from inky import InkyWHAT  # type: ignore[import-not-found]
+            from inky import InkyWHAT
         except ImportError as exc:
             raise PanelError(f"cannot load the inky library ({exc}); install it on the Raspberry Pi") from exc
         self.size = PanelSize.SMALL

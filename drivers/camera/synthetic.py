@@ -68,7 +68,7 @@ class SyntheticCamera(SourceBase):
             frame = np.asarray(scene, dtype=np.float32)
         if self._brightness != 1.0:
             frame = frame * self._brightness
-        return np.clip(frame, 0, 255).astype(np.uint8)
+        return frame.clip(0, 255).astype(np.uint8)  # not np.clip: its stubs type the result Any
 
     def _pattern(self) -> np.ndarray:
         """Colour bars that scroll one step per frame, with a little sensor noise."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from gpiozero.pins.mock import MockFactory, MockPin  # type: ignore[import-untyped]
+from gpiozero.pins.mock import MockFactory, MockPin
 
 from drivers.inputs.config import InputConfig
 from drivers.inputs.keypad import KEY_LAYOUT

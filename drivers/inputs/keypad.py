@@ -7,8 +7,8 @@ the scanner therefore refuses to report any key while more than one is down.
 
 from __future__ import annotations
 
-from gpiozero import DigitalInputDevice, DigitalOutputDevice  # type: ignore[import-untyped]
-from gpiozero.pins import Factory  # type: ignore[import-untyped]
+from gpiozero import DigitalInputDevice, DigitalOutputDevice
+from gpiozero.pins import Factory
 
 KEY_LAYOUT: tuple[tuple[str, str, str], ...] = (
     ("1", "2", "3"),

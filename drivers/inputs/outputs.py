@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from gpiozero import LED, Buzzer  # type: ignore[import-untyped]
-from gpiozero.pins import Factory  # type: ignore[import-untyped]
+from gpiozero import LED, Buzzer
+from gpiozero.pins import Factory
 
 # (seconds on, seconds off) per tone. Named like the reception flow's BeepPattern values.
 PATTERNS: dict[str, tuple[tuple[float, float], ...]] = {

@@ -8,8 +8,8 @@ import hmac
 import threading
 from collections.abc import Callable
 
-from gpiozero import DigitalInputDevice  # type: ignore[import-untyped]
-from gpiozero.pins import Factory  # type: ignore[import-untyped]
+from gpiozero import DigitalInputDevice
+from gpiozero.pins import Factory
 
 from drivers.inputs.config import InputConfig
 from drivers.inputs.debounce import Debounced

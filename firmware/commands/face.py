@@ -19,7 +19,7 @@ from pathlib import Path
 
 from firmware.face import decision
 from firmware.face.card_photo import simulate_card_photo
-from firmware.face.errors import FaceError
+from firmware.face.errors import DecisionRuleError, FaceError
 from firmware.face.evaluation import equal_error_rate, far, frr, read_labelled_pairs
 from firmware.face.images import read_image
 from firmware.face.verifier import CardTemplate, FaceVerifier
@@ -223,7 +223,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     scorer.close()
     try:
         fits = {k: decision.fit_threshold(impostor, k, args.target) for k in sorted({1, args.frames})}
-    except decision.DecisionRuleError as error:
+    except DecisionRuleError as error:
         return _fail(args, error)
     eer, _ = equal_error_rate(genuine, impostor)
     fitted_on: dict[str, decision.FitValue] = {

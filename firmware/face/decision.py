@@ -56,7 +56,8 @@ class DecisionRule:
 
 def per_frame_target(target_per_attempt: float, frames: int) -> float:
     """The single-frame false-accept rate that keeps K independent tries within the per-attempt target."""
-    return 1.0 - (1.0 - target_per_attempt) ** (1.0 / frames)
+    rate: float = 1.0 - (1.0 - target_per_attempt) ** (1.0 / frames)  # float ** float is typed Any (could be complex)
+    return rate
 
 
 @dataclass(frozen=True)

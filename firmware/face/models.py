@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -30,12 +31,11 @@ _ALLOWED = frozenset({LANDMARKS_5, DESCRIPTOR, CNN_DETECTOR})
 def dlib_module() -> ModuleType:
     """Import dlib (from ``dlib-bin``) or raise :class:`ModelUnavailableError`."""
     try:
-        import dlib
+        return importlib.import_module("dlib")
     except ImportError as error:
         raise ModelUnavailableError(
             f"dlib is not installed ({error}); install the face extra: pip install -e '.[face]'"
         ) from None
-    return dlib
 
 
 def weights_path(name: str) -> Path:
