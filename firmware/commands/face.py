@@ -20,8 +20,8 @@ from pathlib import Path
 from firmware.face import decision
 from firmware.face.card_photo import simulate_card_photo
 from firmware.face.errors import DecisionRuleError, FaceError
-from firmware.face.evaluation import equal_error_rate, far, frr, read_labelled_pairs
-from firmware.face.images import read_image
+from firmware.face.evaluation import equal_error_rate, far, frr, read_labelled_pairs, read_pairs
+from firmware.face.images import MAX_BYTES, read_image
 from firmware.face.verifier import CardTemplate, FaceVerifier
 
 
@@ -64,12 +64,14 @@ def run_verify(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         template = verifier.card_template(_read_bytes(args.card))
         card_ms = (time.perf_counter() - started) * 1000
-        outcome = verifier.compare(template, read_image(str(args.live)))
+        try:
+            outcome = verifier.compare(template, read_image(str(args.live)))
+        finally:
+            template.discard()
     except (FaceError, OSError) as error:
         return _fail(args, error)
     threshold = verifier.rule.single_frame_threshold
     match = outcome.score is not None and outcome.score >= threshold
-    template.discard()
     timings = {"card": round(card_ms, 1), **{k: round(v, 1) for k, v in outcome.timings_ms.items()}}
     report = {
         "score": None if outcome.score is None else round(outcome.score, 4),
@@ -94,7 +96,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def _read_bytes(path: Path) -> bytes:
     with open(path, "rb") as stream:
-        return stream.read()
+        return stream.read(MAX_BYTES + 1)  # one byte over the limit is enough for decode_image to refuse it
 
 
 def _fail(args: argparse.Namespace, error: Exception) -> int:
@@ -154,11 +156,7 @@ class _PairScorer:
 def run_score(args: argparse.Namespace) -> int:
     try:
         verifier = _verifier(args.rule)
-        with open(args.pairs, newline="", encoding="utf-8") as stream:
-            reader = csv.DictReader(stream)
-            if not {"card", "live"} <= set(reader.fieldnames or ()):
-                raise ValueError(f"{args.pairs}: the header must be card,live")
-            rows = [(row["card"], row["live"]) for row in reader]
+        rows = read_pairs(args.pairs)
     except (FaceError, OSError, ValueError, csv.Error) as error:
         return _fail(args, error)
     base = args.pairs.resolve().parent
@@ -202,7 +200,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             target_far_per_attempt=args.target, thresholds={1: 1.0, args.frames: 1.0},
         )
         verifier = FaceVerifier(rule=base_rule)
-    except (FaceError, OSError, ValueError) as error:
+    except (FaceError, OSError, ValueError, csv.Error) as error:
         return _fail(args, error)
     base = (args.images or args.pairs.resolve().parent).resolve()
     listed = [(p.card, p.live, p.same_person) for p in pairs]

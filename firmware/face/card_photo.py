@@ -18,8 +18,6 @@ from firmware.face.errors import CardPhotoError
 
 CARD_WIDTH = 240
 CARD_HEIGHT = 320
-#: The band a full-size card photo lands in (the encoder aims just under 13 KB).
-BYTES_RANGE = (10_000, 15_000)
 
 
 def passport_crop(frame: np.ndarray, box: FaceBox) -> np.ndarray:

@@ -84,9 +84,13 @@ def fit_threshold(impostor_scores: Sequence[float], frames: int, target_per_atte
     sd = statistics.stdev(impostor_scores)
     gaussian = mean + statistics.NormalDist().inv_cdf(1.0 - p) * sd
     highest = max(impostor_scores)
-    return ThresholdFit(
-        threshold=round(max(gaussian, highest), 4), gaussian_threshold=gaussian, max_impostor=highest, per_frame_far=p
-    )
+    # Rounded up, and strictly above the highest impostor (a score equal to the threshold is a match): rounding to
+    # nearest could put the threshold below either bound.
+    ticks = math.ceil(max(gaussian, highest) * 10_000)
+    if ticks / 10_000 <= highest:
+        ticks += 1
+    threshold = ticks / 10_000
+    return ThresholdFit(threshold=threshold, gaussian_threshold=gaussian, max_impostor=highest, per_frame_far=p)
 
 
 def load_rule(path: str | Path | None = None) -> DecisionRule:

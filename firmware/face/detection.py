@@ -2,9 +2,9 @@
 
 Every detector takes an RGB frame and returns :class:`FaceBox` es in that frame's pixel coordinates. They detect on
 a copy shrunk to the camera's frame size (``max_side``: detection cost grows with the pixel count, and a face that a
-camera frame shows well survives the shrink); an image no larger than that (a camera frame, the card photo) is
-searched once more at double size when nothing is found, so that a small face still yields "move closer" rather than
-"no face". ``benchmarks/face.py`` measures them against each other on accuracy and latency;
+camera frame shows well survives the shrink). When nothing is found, the image searched (if no larger than
+``small_side``; for HOG, always) is searched once more at double size, so that a small face still yields "move
+closer" rather than "no face". ``benchmarks/face.py`` measures them against each other on accuracy and latency;
 :data:`DEFAULT_DETECTOR` is the one that measured best.
 """
 

@@ -104,7 +104,10 @@ class _Stream:
     def floating(self) -> float:
         mantissa = self.integer()
         exponent = self.integer()
-        return float(mantissa) * 2.0**exponent
+        try:  # dlib marks inf and NaN with exponents >= 32000: they overflow here too, and no layer may hold them
+            return math.ldexp(mantissa, exponent)
+        except OverflowError:
+            raise ModelFormatError(f"a number out of range at offset {self.pos}") from None
 
     def boolean(self) -> bool:
         byte = self._take(1)
@@ -137,6 +140,8 @@ class _Stream:
             raise ModelFormatError(f"implausible tensor shape {shape}")
         count = math.prod(shape)
         values = np.frombuffer(self._take(4 * count), dtype="<f4")
+        if not np.isfinite(values).all():
+            raise ModelFormatError(f"a tensor holds inf or NaN (before offset {self.pos})")
         return values.reshape(shape).astype(np.float32)
 
     def alias_shape(self) -> tuple[int, ...]:
@@ -213,7 +218,7 @@ def _fully_connected(stream: _Stream) -> FullyConnected:
         stream.floating()
     (weights,) = _split(params, weights_shape)
     if weights.shape[:2] != (inputs, outputs) or weights.size != inputs * outputs:
-        raise ModelFormatError(f"a fully connected layer declares {inputs}x{outputs} weights but stores {weights.shape}")
+        raise ModelFormatError(f"a fully connected layer declares {inputs}x{outputs} weights, stores {weights.shape}")
     return FullyConnected(weights=weights.reshape(inputs, outputs))
 
 

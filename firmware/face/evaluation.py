@@ -32,21 +32,43 @@ class LabelledPair:
     same_person: bool
 
 
-def read_labelled_pairs(csv_path: Path) -> list[LabelledPair]:
-    """Pairs from a CSV with ``card,live,same_person`` or the dev set's ``img_a,img_b,same_person`` header."""
-    with open(csv_path, newline="", encoding="utf-8") as stream:
+def read_csv_rows(csv_path: Path) -> tuple[set[str], list[dict[str, str]]]:
+    """The header's fields and the rows of a pairs CSV (UTF-8, with or without the byte-order mark Excel writes).
+
+    A row with fewer or more fields than the header raises ``ValueError`` naming its line: a pair file that does not
+    parse is refused whole, never scored in part.
+    """
+    with open(csv_path, newline="", encoding="utf-8-sig") as stream:
         reader = csv.DictReader(stream)
         fields = set(reader.fieldnames or ())
-        if {"card", "live", "same_person"} <= fields:
-            names = ("card", "live")
-        elif {"img_a", "img_b", "same_person"} <= fields:
-            names = ("img_a", "img_b")
-        else:
-            raise ValueError(f"{csv_path}: need the header card,live,same_person (or img_a,img_b,same_person)")
-        return [
-            LabelledPair(row[names[0]], row[names[1]], row["same_person"].strip() in {"1", "true", "True"})
-            for row in reader
-        ]
+        rows = []
+        for row in reader:
+            if None in row or None in row.values():
+                raise ValueError(f"{csv_path}:{reader.line_num}: the row has not the header's {len(fields)} fields")
+            rows.append(row)
+    return fields, rows
+
+
+def read_pairs(csv_path: Path) -> list[tuple[str, str]]:
+    """(card, live) pairs from a CSV with the header ``card,live``."""
+    fields, rows = read_csv_rows(csv_path)
+    if not {"card", "live"} <= fields:
+        raise ValueError(f"{csv_path}: the header must be card,live")
+    return [(row["card"], row["live"]) for row in rows]
+
+
+def read_labelled_pairs(csv_path: Path) -> list[LabelledPair]:
+    """Pairs from a CSV with ``card,live,same_person`` or the dev set's ``img_a,img_b,same_person`` header."""
+    fields, rows = read_csv_rows(csv_path)
+    if {"card", "live", "same_person"} <= fields:
+        names = ("card", "live")
+    elif {"img_a", "img_b", "same_person"} <= fields:
+        names = ("img_a", "img_b")
+    else:
+        raise ValueError(f"{csv_path}: need the header card,live,same_person (or img_a,img_b,same_person)")
+    return [
+        LabelledPair(row[names[0]], row[names[1]], row["same_person"].strip() in {"1", "true", "True"}) for row in rows
+    ]
 
 
 def far(impostor: Sequence[float], threshold: float) -> float:

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
+from drivers.camera.frames import image_to_frame
 from firmware.face.errors import ImageDecodeError, ImageSizeError
 
 #: Smallest side that can hold a detectable face (dlib's HOG window is 80 px; the card photo may be upsampled).
@@ -67,7 +68,7 @@ def decode_image(data: bytes) -> np.ndarray:
                         f"the image is {width}x{height}; at most {MAX_PIXELS} pixels are accepted"
                     )
                 image.load()
-                rgb = image.convert("RGB")
+                frame = image_to_frame(image)
     except ImageSizeError:
         raise
     except Image.DecompressionBombError as error:
@@ -75,7 +76,7 @@ def decode_image(data: bytes) -> np.ndarray:
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
         # Pillow signals truncated or corrupt codestreams with any of these.
         raise ImageDecodeError(f"the image cannot be decoded: {type(error).__name__}: {error}") from None
-    return check_frame(np.asarray(rgb))
+    return check_frame(frame)
 
 
 def read_image(path: str) -> np.ndarray:

@@ -104,8 +104,11 @@ def _window(x: np.ndarray, dy: int, dx: int, rows: int, columns: int, stride: in
 def _pool(x: np.ndarray, size: int, stride: int, kind: str) -> np.ndarray:
     rows, columns = _output_size(x, size, stride)
     windows = [_window(x, dy, dx, rows, columns, stride) for dy, dx in np.ndindex(size, size)]
-    pooled: np.ndarray = np.maximum.reduce(windows) if kind == "max" else np.add.reduce(windows) / np.float32(len(windows))
-    return pooled
+    if kind == "max":
+        highest: np.ndarray = np.maximum.reduce(windows)
+        return highest
+    mean: np.ndarray = np.add.reduce(windows) / np.float32(len(windows))
+    return mean
 
 
 def _add_extended(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -140,8 +143,10 @@ class FaceResNet:
 
     def descriptor(self, chip: np.ndarray) -> np.ndarray:
         """The 128-d descriptor (float32) of an aligned RGB ``uint8`` chip of ``chip_size`` x ``chip_size``."""
-        if chip.shape != (self.chip_size, self.chip_size, 3):
-            raise ImageError(f"an aligned face chip is {self.chip_size}x{self.chip_size} RGB; got {chip.shape}")
+        if chip.shape != (self.chip_size, self.chip_size, 3) or chip.dtype != np.uint8:
+            raise ImageError(
+                f"an aligned face chip is {self.chip_size}x{self.chip_size} RGB uint8; got {chip.shape} {chip.dtype}"
+            )
         x = (chip.astype(np.float32) - self._mean) * np.float32(1.0 / 256.0)
         x = _relu(self._stem(x))
         x = _pool(x, self._stem_pool.size, self._stem_pool.stride, "max")

@@ -12,6 +12,7 @@ import pytest
 
 from firmware.cli import main
 
+
 def test_verify_json_reports_score_threshold_match_and_timings(portraits, capsys) -> None:  # type: ignore[no-untyped-def]
     status = main(["face", "verify", str(portraits / "obama.jpg"), str(portraits / "obama2.jpg"), "--json"])
     report = json.loads(capsys.readouterr().out)
@@ -73,6 +74,25 @@ def test_score_rejects_a_wrong_header(tmp_path, capsys) -> None:  # type: ignore
     listing.write_text("a,b\nx,y\n")
     assert main(["face", "score", "--pairs", str(listing)]) == 2
     assert "card,live" in capsys.readouterr().err
+
+
+def test_score_reads_a_csv_with_a_byte_order_mark(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    listing = tmp_path / "pairs.csv"
+    rel = os.path.relpath(portraits, tmp_path)
+    listing.write_bytes(f"card,live\r\n{rel}/obama.jpg,{rel}/obama2.jpg\r\n".encode("utf-8-sig"))  # as Excel writes
+    assert main(["face", "score", "--pairs", str(listing)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 2 and rows[1][3] == "1"
+
+
+@pytest.mark.parametrize("row", ["card.jp2", "card.jp2,live.jpg,extra"])
+def test_score_refuses_a_row_without_two_fields_before_printing(row, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    listing = tmp_path / "pairs.csv"
+    listing.write_text(f"card,live\na.jp2,b.jpg\n{row}\n")
+    assert main(["face", "score", "--pairs", str(listing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused whole: no partial CSV
+    assert "pairs.csv:3" in captured.err
 
 
 def test_calibrate_refuses_too_few_impostors(portraits, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from firmware.face.card_photo import BYTES_RANGE, CARD_HEIGHT, CARD_WIDTH, simulate_card_photo
+from firmware.face.card_photo import CARD_HEIGHT, CARD_WIDTH, simulate_card_photo
 from firmware.face.errors import CardPhotoError
 from firmware.face.images import read_image
+
+#: The band the issue gives for a chip photo (the encoder aims just under 13 KB).
+BYTES_RANGE = (10_000, 15_000)
 
 
 @pytest.mark.parametrize("name", ["obama.jpg", "biden.jpg", "obama3.jpg"])

@@ -33,9 +33,20 @@ def test_fit_is_the_normal_tail_quantile_or_the_highest_impostor() -> None:
     mean, sd = statistics.fmean(scores), statistics.stdev(scores)
     assert one.gaussian_threshold == pytest.approx(mean + 3.0902 * sd, abs=1e-3)
     assert five.threshold > one.threshold  # best of five needs a stricter threshold
-    assert one.threshold >= max(scores) or one.threshold == round(one.gaussian_threshold, 4)
+    for fit in (one, five):
+        assert fit.threshold > max(scores) and fit.threshold >= fit.gaussian_threshold
+        assert fit.threshold - max(fit.gaussian_threshold, max(scores)) <= 0.0001 + 1e-12
     with_outlier = fit_threshold([*scores, 0.9], 1, 0.001)
-    assert with_outlier.threshold == pytest.approx(0.9)
+    assert 0.9 < with_outlier.threshold <= 0.9001 + 1e-12
+
+
+def test_the_rounded_threshold_accepts_no_impostor_it_was_fitted_on() -> None:
+    rng = np.random.default_rng(3)
+    for highest in (0.38304, 0.3830, 0.38305, 0.41):
+        scores = [*rng.normal(0.1, 0.02, 100), highest]
+        fit = fit_threshold(scores, 1, 0.001)
+        assert fit.threshold == round(fit.threshold, 4)
+        assert far(scores, fit.threshold) == 0.0
 
 
 def test_fit_refuses_too_little_data_or_a_nonsense_target() -> None:

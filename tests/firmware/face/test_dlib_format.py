@@ -65,3 +65,19 @@ def test_damaged_header_bytes_never_crash(weights) -> None:  # type: ignore[no-u
             FaceResNet(bytes(damaged))
         except ModelFormatError:
             pass
+
+
+def test_out_of_range_numbers_are_format_errors(weights) -> None:  # type: ignore[no-untyped-def]
+    # The loss layer's margin is the first float: mantissa 0x0a d7 a3, then the exponent -28 as 81 1c.
+    margin = weights.index(b"\x03\x0a\xd7\xa3\x81\x1c")
+    for exponent in (b"\x02\x00\x7d", b"\x02\xd0\x07"):  # 32000 (dlib's mark for inf) and 2000
+        damaged = weights[: margin + 4] + exponent + weights[margin + 6 :]
+        with pytest.raises(ModelFormatError, match="out of range"):
+            FaceResNet(damaged)
+
+
+def test_a_non_finite_weight_is_a_format_error(weights) -> None:  # type: ignore[no-untyped-def]
+    damaged = bytearray(weights)
+    damaged[-1000:-992] = b"\xff" * 8  # among the head's weights: whatever the alignment, one float32 is a NaN
+    with pytest.raises(ModelFormatError, match="inf or NaN"):
+        FaceResNet(bytes(damaged))

@@ -63,6 +63,8 @@ def test_a_chip_of_another_size_is_refused() -> None:
     for shape in ((149, 150, 3), (150, 150), (150, 150, 4)):
         with pytest.raises(ImageError):
             network.descriptor(np.zeros(shape, np.uint8))
+    with pytest.raises(ImageError):
+        network.descriptor(np.zeros((150, 150, 3), np.float32))
 
 
 def test_a_substituted_file_is_refused_before_use(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -141,3 +141,21 @@ def test_closed_session_refuses_work(verifier, obama_card) -> None:  # type: ign
     assert session.closed
     with pytest.raises(SessionClosedError):
         session.attempt()
+
+
+def test_a_sixteen_bit_card_photo_is_read_as_its_tones(verifier, photo) -> None:  # type: ignore[no-untyped-def]
+    """A 16-bit greyscale JPEG 2000 (Pillow would clip it to white) is scaled to 8 bits and still matches."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from firmware.face.images import decode_image, to_grey_rgb
+
+    grey = to_grey_rgb(photo("obama.jpg"))[:, :, 0].astype(np.uint16) * 257
+    stream = BytesIO()
+    Image.fromarray(grey).save(stream, format="JPEG2000")
+    frame = decode_image(stream.getvalue())
+    assert abs(float(frame.mean()) - float(grey.mean() / 257)) < 1.0
+    template = verifier.card_template(stream.getvalue())
+    outcome = verifier.compare(template, photo("obama2.jpg"))
+    assert outcome.score is not None and outcome.score >= verifier.rule.single_frame_threshold
