@@ -5,8 +5,10 @@ JSON is still printed), 2 no reader, no card or no PC/SC service, 1 a card that 
 
 ``card face-check`` runs the face path of the 券面事項確認AP with 照合番号B read from standard input (never from the
 command line, where other users and shell histories would see it) and reports what it proves; it writes no image.
-Exit status as for ``card info``, plus 4 照合番号B refused (wrong, locked or not 14 digits) and 5 a signature that
-does not verify.
+With ``--camera URL`` it then matches the chip photo against the face in front of that camera (one attempt, as at
+the counter). Exit status as for ``card info``, plus 4 照合番号B refused (wrong, locked or not 14 digits), 5 a
+signature that does not verify, and 6 the live face did not match (no match, no usable frame, or the camera or the
+photo could not be used; the report says which).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from drivers.card.pcsc import CardInserted, PcscContext
 T = TypeVar("T")
 
 EXIT_OK, EXIT_CARD_ERROR, EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_REFUSED, EXIT_PROOF_FAILED = 0, 1, 2, 3, 4, 5
+EXIT_NO_FACE_MATCH = 6
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     face.add_argument("--issuer-key", type=Path, metavar="PEM",
                       help="public key of the card face record's issuer; without it the issuer signature is reported "
                            "as not verifiable")
+    face.add_argument("--camera", metavar="URL",
+                      help="then match the chip photo against the live face from this camera: picamera2:0, "
+                           "v4l2:/dev/video0, files:DIR or synthetic:WxH (in memory; nothing is written)")
     face.set_defaults(handler=face_check_command)
 
 
@@ -167,7 +173,9 @@ def _load_issuer_key(path: Path) -> rsa.RSAPublicKey:
     return key
 
 
-def face_check(channel: CardChannel, code: str, issuer_key: rsa.RSAPublicKey | None) -> tuple[dict[str, Any], int]:
+def face_check(
+    channel: CardChannel, code: str, issuer_key: rsa.RSAPublicKey | None, camera: str | None = None
+) -> tuple[dict[str, Any], int]:
     """The face path on an open channel: the report (no personal data) and the exit status."""
     report: dict[str, Any] = {"tries_left": None, "verify": None, "tries_left_after_verify": None, "photo": None,
                               "card_key": None, "issuer_signature": None, "card_expiry": None}
@@ -200,8 +208,26 @@ def face_check(channel: CardChannel, code: str, issuer_key: rsa.RSAPublicKey | N
         issuer_signature=face.issuer_signature.value,
         card_expiry=face.expiry.isoformat(),
     )
-    failed = SignatureCheck.FAILED in (face.card_key.result, face.issuer_signature)
-    return report, EXIT_PROOF_FAILED if failed else EXIT_OK
+    if SignatureCheck.FAILED in (face.card_key.result, face.issuer_signature):
+        return report, EXIT_PROOF_FAILED  # a photo the card or its issuer does not vouch for is not matched
+    if camera is None:
+        return report, EXIT_OK
+    report["live_face"] = match_live_face(face.photo, camera)
+    return report, EXIT_OK if report["live_face"]["match"] else EXIT_NO_FACE_MATCH
+
+
+def match_live_face(photo: bytes, camera_url: str) -> dict[str, Any]:
+    """One face attempt of the chip photo against the camera's frames; the attempt's result or the error."""
+    # Imported here: loading dlib and the face models is only worth it when a face is to be matched.
+    from drivers.camera import CameraError, open_camera
+    from firmware.face.errors import FaceError
+    from firmware.face.verifier import FaceVerifier
+
+    try:
+        with open_camera(camera_url) as frames, FaceVerifier().open_session(photo) as session:
+            return session.attempt().run(frames).as_dict()
+    except (CameraError, FaceError) as error:
+        return {"match": False, "error": f"{type(error).__name__}: {error}"}
 
 
 def _print_face_text(report: dict[str, Any]) -> None:
@@ -219,6 +245,16 @@ def _print_face_text(report: dict[str, Any]) -> None:
         print(f"card key challenge: {report['card_key']}")
         print(f"issuer signature:   {report['issuer_signature']}")
         print(f"card expiry:        {report['card_expiry']}")
+    live = report.get("live_face")
+    if live is not None and "error" in live:
+        print(f"live face:          not checked: {live['error']}")
+    elif live is not None:
+        score = "none" if live["score"] is None else f"{live['score']:.4f}"
+        print(f"live face:          {live['verdict']} (best score {score}, threshold {live['threshold']:.4f}; "
+              f"{live['frames_scored']} of {live['frames_seen']} frames scored)")
+        if live["guidance"]:
+            print(f"guidance:           {', '.join(live['guidance'])}")
+        print(f"liveness:           {live['liveness']}")
 
 
 def face_check_command(args: argparse.Namespace) -> int:
@@ -235,7 +271,7 @@ def face_check_command(args: argparse.Namespace) -> int:
     except errors.InvalidPinFormat as exc:
         print(f"mynareader card face-check: {exc} (nothing was sent to the card)", file=sys.stderr)
         return EXIT_REFUSED
-    outcome = on_card("face-check", args, lambda channel: face_check(channel, code, issuer_key))
+    outcome = on_card("face-check", args, lambda channel: face_check(channel, code, issuer_key, args.camera))
     if isinstance(outcome, int):
         return outcome
     reader, (report, status) = outcome

@@ -131,3 +131,31 @@ def test_emulate_card_takes_a_real_photo(faces_dev: Path, card_presence, pcscd, 
     bad = subprocess.run(mynareader("emulate-card", "--photo", str(tmp_path / "missing.jpg")), capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 2 and "missing.jpg" in bad.stderr
+
+
+def test_the_chip_photo_is_matched_against_the_camera(insert_card, portraits, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from drivers.card.emulated import portrait
+
+    insert_card("normal", photo=portrait.photo_from_file(str(portraits / "obama.jpg"), portrait.DEFAULT_PHOTO_BYTES))
+    cameras = {}
+    for name in ("obama2.jpg", "biden.jpg"):
+        cameras[name] = tmp_path / name.removesuffix(".jpg")
+        cameras[name].mkdir()
+        (cameras[name] / name).symlink_to(portraits / name)
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+
+    same = face_check(CODE_B, "--json", "--camera", f"files:{cameras['obama2.jpg']}", cwd=workdir)
+    assert same.returncode == 0, same.stderr
+    live = json.loads(same.stdout)["live_face"]
+    assert live["verdict"] == "match" and live["score"] >= live["threshold"]
+    assert live["liveness"] == "no_liveness_check" and live["frames_scored"] == 1
+
+    other = face_check(CODE_B, "--camera", f"files:{cameras['biden.jpg']}", cwd=workdir)
+    assert other.returncode == 6 and "live face:          no_match" in other.stdout
+
+    broken = face_check(CODE_B, "--json", "--camera", "nope:0", cwd=workdir)
+    assert broken.returncode == 6
+    failure = json.loads(broken.stdout)["live_face"]
+    assert failure["match"] is False and failure["error"].startswith("CameraConfigError")
+    assert list(workdir.iterdir()) == []
