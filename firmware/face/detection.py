@@ -133,7 +133,8 @@ class HaarDetector:
             import cv2
         except ImportError as error:
             raise ModelUnavailableError(f"OpenCV is not installed ({error}); pip install -e '.[camera]'") from None
-        path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
+        # OpenCV's stubs omit cv2.data; without OpenCV installed the ignore is unused, hence both codes.
+        path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined,unused-ignore]
         self._cv2 = cv2
         self._cascade = cv2.CascadeClassifier(path)
         if self._cascade.empty():
