@@ -71,8 +71,9 @@ def placement_guidance(frame_shape: tuple[int, ...], box: FaceBox, limits: Quali
     visible_w = min(box.right, width) - max(box.left, 0)
     visible_h = min(box.bottom, height) - max(box.top, 0)
     area = max(box.width * box.height, 1)
-    outside = 1.0 - max(visible_w, 0) * max(visible_h, 0) / area
-    return Guidance.MOVE_FURTHER if outside > limits.max_outside else None
+    # Compared in whole pixels: 1 - visible / area rounds exactly 15 % outside up to 0.15000000000000002.
+    outside = area - max(visible_w, 0) * max(visible_h, 0)
+    return Guidance.MOVE_FURTHER if outside > limits.max_outside * area else None
 
 
 def chip_guidance(chip: np.ndarray, eye_distance: float, limits: QualityLimits) -> tuple[Guidance, ...]:
