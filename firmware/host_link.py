@@ -3,13 +3,17 @@
 ``HostLink`` runs :class:`protocol.serial_link.SerialLink` with a :class:`protocol.reader.ReaderEndpoint` on the
 configured port (``/dev/ttyGS0`` on the Pi, a pty or ``socket://`` in development). The daemon tells it the flow's
 state, takes a nonce when an authentication starts (the card signs over it on the PIN path), and publishes the signed
-result; the result stays in the outbox until the host acknowledges it, and is sent again after a reconnect or reboot.
+result; the result stays in the outbox until the host accepts it, and is sent again after a reconnect or reboot. A
+result the host rejects is moved to the outbox's ``rejected/`` folder and reported as a :class:`ResultRefused` notice
+(and a log line), naming the result id and the host's reason code only: no personal data.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.link import Delivered, Event, Link, PeerRestarted
@@ -19,6 +23,19 @@ from firmware.attest import DeviceKeys
 from firmware.outbox import Outbox
 from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
 from protocol.results import ResultClaims
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ResultRefused:
+    """The host refused a result: it is kept in ``<outbox>/rejected/`` and not sent again."""
+
+    cti: bytes
+    reason: str  # the host's rejection code, e.g. "expired-nonce"
+
+
+Notice = ResultRefused
 
 
 class HostLink:
@@ -33,10 +50,12 @@ class HostLink:
         baudrate: int = 115200,
         link: Link | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_notice: Callable[[Notice], None] | None = None,
     ) -> None:
         self.keys = keys
         self.clock = clock
         self.on_command = on_command
+        self.on_notice = on_notice
         self.outbox = Outbox(outbox_dir)
         self.endpoint = ReaderEndpoint(DeviceIdentity(keys.device, keys.public_pem, keys.fingerprint,
                                                       firmware_version, keys.demo))
@@ -86,6 +105,13 @@ class HostLink:
             self._port.send(payload)
         for cti in out.acknowledged:
             self.outbox.remove(cti)
+        for refused in out.rejected:
+            self.outbox.reject(refused.cti)
+            self._notice(ResultRefused(refused.cti, refused.reason))
         for command in out.commands:
             self.on_command(command)
 
+    def _notice(self, notice: Notice) -> None:
+        log.warning("%s: result %s, %r", type(notice).__name__, notice.cti.hex(), notice.reason)
+        if self.on_notice is not None:
+            self.on_notice(notice)

@@ -46,13 +46,23 @@ class Cancel:
 HostCommand = SetMode | Cancel
 
 
+@dataclass(frozen=True)
+class RejectedByHost:
+    """The host answered a result with ``result_ack`` without ``accepted: true``: it will not take that result, so
+    it is not sent again, but it is kept (never deleted) for the technician and for audit."""
+
+    cti: bytes
+    reason: str  # the host's rejection code ("" when it gave none); host text, so log it quoted
+
+
 @dataclass
 class Output:
     """What one call produced: payloads to send to the host, and commands for the daemon."""
 
     send: list[bytes] = field(default_factory=list)
     commands: list[HostCommand] = field(default_factory=list)
-    acknowledged: list[bytes] = field(default_factory=list)  # result ids the host has taken
+    acknowledged: list[bytes] = field(default_factory=list)  # result ids the host accepted: delete them
+    rejected: list[RejectedByHost] = field(default_factory=list)  # results the host refused: keep them aside
 
 
 class ReaderEndpoint:
@@ -90,8 +100,7 @@ class ReaderEndpoint:
         elif kind == messages.SET_TIME:
             self._clock_offset = float(message["unix"]) - now
         elif kind == messages.RESULT_ACK:
-            if self._unacked.pop(message["cti"], None) is not None:
-                out.acknowledged.append(message["cti"])
+            self._result_ack(message, out)
         else:  # a reader → host message sent to us
             out.send.append(self._error(ErrorCode.UNKNOWN_TYPE, f"{kind} is not a host message", message.id))
         return out
@@ -148,6 +157,17 @@ class ReaderEndpoint:
         while len(self._nonces) > MAX_NONCES:
             self._nonces.popleft()
         self._asked_for_nonces = False
+
+    def _result_ack(self, message: Message, out: Output) -> None:
+        cti: bytes = message["cti"]
+        if self._unacked.pop(cti, None) is None:
+            return  # a duplicate ack, or one for a result this reader never sent: nothing to do
+        # Only an explicit acceptance may delete a result; anything else (a rejection, or an ack that does not
+        # say) must not lose it, so it is set aside instead of being resent for ever.
+        if message.get("accepted") is True:
+            out.acknowledged.append(cti)
+        else:
+            out.rejected.append(RejectedByHost(cti, message.get("reason", "")))
 
     def _info(self, now: float) -> bytes:
         ident = self.identity

@@ -58,10 +58,13 @@ class StateChange:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A result (or a reader) that failed verification; ``reason`` is the rejection's stable code."""
+    """A result (or a reader) that failed verification; ``reason`` is the rejection's stable code. ``cose`` is the
+    rejected result's bytes (None when a reader, not a result, was rejected): keep them if the rejection must be
+    investigated — the reader keeps its copy aside and does not send it again."""
 
     reason: str
     detail: str
+    cose: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ class ReaderClient:
         try:
             verified = self.verifier.verify(cose)
         except ResultRejected as rejected:
-            self._events.put_nowait(Rejection(rejected.reason, str(rejected)))
+            self._events.put_nowait(Rejection(rejected.reason, str(rejected), cose))
             cti = _cti_of(cose)
             if cti is not None:
                 self._send(messages.RESULT_ACK, {"cti": cti, "accepted": False, "reason": rejected.reason})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from firmware.attest import DeviceKeys
-from firmware.host_link import HostLink
+from firmware.host_link import HostLink, Notice, ResultRefused
+from firmware.outbox import Outbox
 from protocol import results
 from protocol.host.client import ReaderClient, ReaderInfo, Rejection, StateChange
 from protocol.host.store import HostStore
@@ -44,7 +46,9 @@ class Reader:
     def __init__(self, path: str, state: Path, demo: bool = False) -> None:
         self.keys = DeviceKeys.open(state, demo=demo)
         self.commands: list[HostCommand] = []
-        self.link = HostLink(path, self.keys, "0.1.0-test", state / "outbox", self.commands.append)
+        self.notices: list[Notice] = []
+        self.link = HostLink(path, self.keys, "0.1.0-test", state / "outbox", self.commands.append,
+                             on_notice=self.notices.append)
 
     def result(self, method: Method = Method.PIN, demo: bool = False) -> results.ResultClaims:
         nonce = self.link.take_nonce()
@@ -138,12 +142,46 @@ def test_demo_results_are_rejected_unless_allowed(tmp_path: Path) -> None:
                 async with ReaderClient(line.path_b, verifier) as host:
                     assert (await host.info()).demo
                     await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) > 0)
-                    reader.link.publish(reader.result(Method.VISUAL, demo=True))
-                    assert (await next_of(host, Rejection)).reason == "demo-result"
+                    signed = reader.result(Method.VISUAL, demo=True)
+                    cose = reader.link.publish(signed)
+                    rejection = await next_of(host, Rejection)
+                    assert (rejection.reason, rejection.cose) == ("demo-result", cose)
                     await until(lambda: not reader.link.outbox.pending())  # acknowledged as not accepted
+                    assert [p.read_bytes() for p in reader.link.outbox.rejected()] == [cose]  # but kept
+                    assert reader.notices == [ResultRefused(signed.cti, "demo-result")]
                 verifier.store.close()
             finally:
                 await reader.link.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_expired_nonce_rejection_keeps_the_result_aside_and_it_is_not_resent(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            await reader.link.start()
+            store_path = tmp_path / "host.sqlite"
+            try:
+                verifier = host_verifier(reader, store_path)
+                # The host's clock is a day ahead when the result arrives: its 15-minute nonces have expired.
+                verifier.clock = lambda: time.time() + 86400
+                async with ReaderClient(line.path_b, verifier) as host:
+                    await host.info()
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) > 0)
+                    signed = reader.result(Method.PIN)
+                    cose = reader.link.publish(signed)
+                    assert (await next_of(host, Rejection)).reason == "expired-nonce"
+                    await until(lambda: bool(reader.notices))
+                    assert reader.notices == [ResultRefused(signed.cti, "expired-nonce")]
+                    assert reader.link.outbox.pending() == []
+                    assert [p.read_bytes() for p in reader.link.outbox.rejected()] == [cose]
+                    assert reader.link.endpoint.unacknowledged() == []  # a reconnect does not resend it
+                verifier.store.close()
+            finally:
+                await reader.link.close()
+        # A reboot does not resend it either.
+        assert Outbox(tmp_path / "reader" / "outbox").pending() == []
 
     asyncio.run(scenario())
 

@@ -1,0 +1,33 @@
+"""The reader's sans-IO message endpoint: what it answers and what it asks of the daemon."""
+
+from __future__ import annotations
+
+from protocol import messages
+from protocol.messages import Message
+from protocol.reader import DeviceIdentity, ReaderEndpoint, RejectedByHost
+
+IDENTITY = DeviceIdentity(b"\x01" + bytes(16), "PEM", "ab12", "0.1.0", demo=False)
+
+
+def host(kind: str, fields: dict[str, object] | None = None, msg_id: int = 1) -> bytes:
+    return messages.encode(Message(kind, msg_id, dict(fields or {})))
+
+
+def sent(payloads: list[bytes]) -> list[Message]:
+    return [messages.decode(p) for p in payloads]
+
+
+def test_only_an_explicit_acceptance_deletes_a_result_and_a_rejected_one_is_not_resent() -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    for cti in (b"a" * 16, b"b" * 16, b"c" * 16):
+        endpoint.result(cti, b"cose-" + cti)
+    accepted = endpoint.receive(host(messages.RESULT_ACK, {"cti": b"a" * 16, "accepted": True}), 0.0)
+    refused = endpoint.receive(host(messages.RESULT_ACK, {"cti": b"b" * 16, "accepted": False,
+                                                          "reason": "expired-nonce"}), 0.0)
+    silent = endpoint.receive(host(messages.RESULT_ACK, {"cti": b"c" * 16}), 0.0)
+    assert (accepted.acknowledged, accepted.rejected) == ([b"a" * 16], [])
+    assert (refused.acknowledged, refused.rejected) == ([], [RejectedByHost(b"b" * 16, "expired-nonce")])
+    assert (silent.acknowledged, silent.rejected) == ([], [RejectedByHost(b"c" * 16, "")])
+    assert endpoint.unacknowledged() == []  # none of them goes again after a reconnect
+    again = endpoint.receive(host(messages.RESULT_ACK, {"cti": b"b" * 16, "accepted": True}), 0.0)
+    assert (again.acknowledged, again.rejected) == ([], [])  # a late ack cannot delete what was set aside
