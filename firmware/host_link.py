@@ -10,6 +10,7 @@ result the host rejects is moved to the outbox's ``rejected/`` folder and report
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +26,9 @@ from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
 from protocol.results import ResultClaims
 
 log = logging.getLogger(__name__)
+
+# How often the endpoint's timers run (nonce expiry): well under the nonce TTLs and the need_nonces back-off.
+TICK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -60,15 +64,31 @@ class HostLink:
         self.endpoint = ReaderEndpoint(DeviceIdentity(keys.device, keys.public_pem, keys.fingerprint,
                                                       firmware_version, keys.demo))
         self._port = SerialLink(url, baudrate=baudrate, link=link, on_event=self._on_event)
+        self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self._port.start()
+        self._ticker = asyncio.ensure_future(self._tick())
         # Results signed before a reboot and never acknowledged go first.
         for cti, cose in self.outbox.pending():
             self._port.send(self.endpoint.result(cti, cose))
 
     async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            try:
+                await self._ticker
+            except asyncio.CancelledError:
+                pass
         await self._port.close()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            # Only while connected: without a host nobody would answer, and the asks would pile up in the link's
+            # queue. The handshake's info tells a (re)connecting host the pool's size anyway.
+            if self._port.link.connected:
+                self._apply(self.endpoint.poll(self.clock()))
 
     def state_changed(self, state: str, mode: str) -> None:
         self._port.send(self.endpoint.state_changed(state, mode))

@@ -17,6 +17,8 @@ from protocol.messages import ErrorCode, Message, MessageError
 
 LOW_WATERMARK = 2  # ask for nonces when fewer than this many remain
 MAX_NONCES = 64
+# After asking, wait this long for nonces before asking again (the host may have been busy or the ask lost).
+NONCE_ASK_BACKOFF = 30.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class ReaderEndpoint:
         self._mode = "auto"
         self._state_seq = 0
         self._unacked: dict[bytes, bytes] = {}  # cti -> result message payload
-        self._asked_for_nonces = False
+        self._asked_at: float | None = None  # when the pool was last reported low; None = since new nonces came
 
     # -- from the host ---------------------------------------------------------------------------------------
 
@@ -118,14 +120,20 @@ class ReaderEndpoint:
 
     def take_nonce(self, now: float) -> tuple[bytes | None, Output]:
         """An unexpired nonce for a result (oldest first), and a ``need_nonces`` notice when the pool runs low."""
-        out = Output()
-        while self._nonces and self._nonces[0][1] <= now:
-            self._nonces.popleft()
+        self._drop_expired(now)
         nonce = self._nonces.popleft()[0] if self._nonces else None
-        if len(self._nonces) < LOW_WATERMARK and not self._asked_for_nonces:
-            self._asked_for_nonces = True
-            out.send.append(self._encode(Message(messages.NEED_NONCES, self._id(), {"available": len(self._nonces)})))
-        return nonce, out
+        return nonce, self.poll(now)
+
+    def poll(self, now: float) -> Output:
+        """The time-driven entry point; call it every second or so while the link is connected. Nonces also run
+        low by expiring while the reader is idle, so the pool is checked here, not only when one is taken."""
+        out = Output()
+        self._drop_expired(now)
+        available = self.nonces_available(now)
+        if available < LOW_WATERMARK and (self._asked_at is None or now - self._asked_at >= NONCE_ASK_BACKOFF):
+            self._asked_at = now
+            out.send.append(self._encode(Message(messages.NEED_NONCES, self._id(), {"available": available})))
+        return out
 
     def nonces_available(self, now: float) -> int:
         return sum(1 for _, expiry in self._nonces if expiry > now)
@@ -156,7 +164,11 @@ class ReaderEndpoint:
             self._nonces.append((nonce, expiry))
         while len(self._nonces) > MAX_NONCES:
             self._nonces.popleft()
-        self._asked_for_nonces = False
+        self._asked_at = None
+
+    def _drop_expired(self, now: float) -> None:
+        while self._nonces and self._nonces[0][1] <= now:
+            self._nonces.popleft()
 
     def _result_ack(self, message: Message, out: Output) -> None:
         cti: bytes = message["cti"]
@@ -171,6 +183,8 @@ class ReaderEndpoint:
 
     def _info(self, now: float) -> bytes:
         ident = self.identity
+        if self.nonces_available(now) < LOW_WATERMARK:
+            self._asked_at = now  # info carries the count, and the host tops up on it: no need_nonces on top
         return self._encode(Message(messages.INFO, self._id(), {
             "device": ident.device,
             "public_key": ident.public_key_pem,

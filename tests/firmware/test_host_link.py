@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -184,6 +186,29 @@ def test_an_expired_nonce_rejection_keeps_the_result_aside_and_it_is_not_resent(
         assert Outbox(tmp_path / "reader" / "outbox").pending() == []
 
     asyncio.run(scenario())
+
+
+def test_an_idle_reader_asks_for_nonces_when_its_pool_expires(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            await reader.link.start()
+            verifier = host_verifier(reader, tmp_path / "host.sqlite")
+            try:
+                async with ReaderClient(line.path_b, verifier, pool_size=2, nonce_ttl=1.0):
+                    # Nothing is taken; the first two nonces expire after 1 s, and the reader's tick asks again.
+                    await until(lambda: issued(tmp_path / "host.sqlite") >= 4, timeout=10)
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) > 0)
+            finally:
+                await reader.link.close()
+                verifier.store.close()
+
+    asyncio.run(scenario())
+
+
+def issued(store_path: Path) -> int:
+    with closing(sqlite3.connect(store_path)) as db:
+        return int(db.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
 
 
 def test_a_host_pinned_to_another_key_sends_no_nonces(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protocol import messages
 from protocol.messages import Message
-from protocol.reader import DeviceIdentity, ReaderEndpoint, RejectedByHost
+from protocol.reader import NONCE_ASK_BACKOFF, DeviceIdentity, ReaderEndpoint, RejectedByHost
 
 IDENTITY = DeviceIdentity(b"\x01" + bytes(16), "PEM", "ab12", "0.1.0", demo=False)
 
@@ -31,3 +31,16 @@ def test_only_an_explicit_acceptance_deletes_a_result_and_a_rejected_one_is_not_
     assert endpoint.unacknowledged() == []  # none of them goes again after a reconnect
     again = endpoint.receive(host(messages.RESULT_ACK, {"cti": b"b" * 16, "accepted": True}), 0.0)
     assert (again.acknowledged, again.rejected) == ([], [])  # a late ack cannot delete what was set aside
+
+
+def test_an_idle_pool_that_expires_asks_for_nonces_once_then_after_the_back_off() -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    endpoint.receive(host(messages.NONCE_POOL, {"nonces": [bytes([n]) * 16 for n in range(4)], "ttl": 60}), 0.0)
+    assert endpoint.poll(59.0).send == []  # four unexpired nonces: nothing to ask
+    asked = sent(endpoint.poll(60.0).send)  # the TTL passed with no take
+    assert [(m.type, m["available"]) for m in asked] == [(messages.NEED_NONCES, 0)]
+    assert endpoint.poll(61.0).send == [] and endpoint.poll(60.0 + NONCE_ASK_BACKOFF - 1).send == []
+    assert [m.type for m in sent(endpoint.poll(60.0 + NONCE_ASK_BACKOFF).send)] == [messages.NEED_NONCES]
+    endpoint.receive(host(messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 60}), 100.0)
+    # New nonces arrived (still too few): the next check asks again at once.
+    assert [m["available"] for m in sent(endpoint.poll(101.0).send)] == [1]
