@@ -48,6 +48,11 @@ PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
 # this host's request.
 CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
 
+# The range of plausible Unix times (2020-01-01 .. 2100-01-01 UTC): a result's iat and the time a host may set. Outside
+# it a value is an error (e.g. milliseconds sent as seconds), and huge values would overflow datetime on the host.
+MIN_UNIX_TIME = 1577836800
+MAX_UNIX_TIME = 4102444800
+
 COSE_ALG_ES256 = -7
 COSE_HEADER_ALG, COSE_HEADER_KID = 1, 4
 DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
@@ -249,6 +254,8 @@ class ResultClaims:
             )
         except TypeError as exc:
             raise ResultError(str(exc)) from None
+        if result.issued_at is not None and not MIN_UNIX_TIME <= result.issued_at < MAX_UNIX_TIME:
+            raise ResultError("iat is not a Unix time in seconds between 2020 and 2100")
         if _typed(clock.get("set"), bool, "clock.set") != (result.issued_at is not None):
             raise ResultError("clock.set disagrees with iat")
         if method is Method.VISUAL and not result.staff_id:

@@ -80,7 +80,9 @@ class ReaderError:
 class ProtocolProblem:
     """Input from the line that was refused: a frame the link dropped (``protocol.errors.FrameError``: CRC, COBS,
     oversize, version, …) or a message that did not decode (``protocol.messages.MessageError``, answered with an
-    ``error`` message). Informational: the link and the reader recover by themselves."""
+    ``error`` message). Informational: the link and the reader recover by themselves. Also an event the client
+    failed to handle (e.g. ``sqlite3.Error`` from the host store): the client carries on with the next one, and a
+    result it could not handle stays unacknowledged, so the reader sends it again after a reconnect."""
 
     error: Exception
 
@@ -146,6 +148,17 @@ class ReaderClient:
     # -- link events --------------------------------------------------------------------------------------------
 
     def _on_link_event(self, event: Event) -> None:
+        # Called by the link for each event of a batch: an exception here would drop the rest of the batch (and
+        # could end the link's driver task), so a failure to handle one event — a host SQLite error, a bug — is
+        # reported and the next event is handled. A result whose handling failed is not acknowledged, so the
+        # reader keeps it and sends it again after the next reconnect.
+        try:
+            self._handle_link_event(event)
+        except Exception as exc:  # noqa: BLE001 - any failure, see above
+            self.protocol_errors += 1
+            self._events.put_nowait(ProtocolProblem(exc))
+
+    def _handle_link_event(self, event: Event) -> None:
         if isinstance(event, Connected):
             self._info = None
             self._info_ready.clear()  # the same Event: info() may already be waiting on it

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import replace
+from typing import Any
+
+import cbor2
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from drivers.card.emulated import pki
 from protocol import results
@@ -61,3 +65,18 @@ def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) 
         staff_id=staff,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def sign_raw(payload: dict[Any, Any], key: ec.EllipticCurvePrivateKey, protected: dict[Any, Any] | None = None,
+             unprotected: object = None) -> bytes:
+    """A validly signed COSE_Sign1 around any claim set and headers, bypassing the signing side's own checks: how a
+    faulty or hostile signer would build one (the verifier must still refuse it with a typed error)."""
+    header = {results.COSE_HEADER_ALG: results.COSE_ALG_ES256,
+              results.COSE_HEADER_KID: results.fingerprint_bytes(key.public_key())}
+    protected_bytes = cbor2.dumps(header if protected is None else protected)
+    payload_bytes = cbor2.dumps(payload)
+    to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", payload_bytes])
+    r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    body = [protected_bytes, {} if unprotected is None else unprotected, payload_bytes, signature]
+    return cbor2.dumps(cbor2.CBORTag(18, body))

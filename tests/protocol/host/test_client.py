@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from pathlib import Path
 
 import cbor2
 
 from protocol import messages
 from protocol.errors import FrameTooLong
-from protocol.host.client import ProtocolProblem, ReaderClient
-from protocol.link import Connected, Link
-from protocol.messages import ErrorCode, MessageError
+from protocol import results
+from protocol.host.client import ProtocolProblem, ReaderClient, StateChange
+from protocol.host.store import HostStore
+from protocol.host.verify import ResultVerifier
+from protocol.link import Connected, Delivered, Link
+from protocol.messages import ErrorCode, Message, MessageError
+from protocol.results import Method
 from protocol.serial_link import SerialLink
 from protocol.testing import LossyPtyProxy
+
+from result_builders import CA, claims, device_key
 
 
 def test_oversized_frames_and_future_versions_are_typed_problems(tmp_path: Path) -> None:
@@ -53,3 +60,26 @@ def test_oversized_frames_and_future_versions_are_typed_problems(tmp_path: Path)
     kinds = {type(p.error) for p in problems}
     assert FrameTooLong in kinds
     assert any(isinstance(p.error, MessageError) and p.error.code is ErrorCode.UNSUPPORTED_VERSION for p in problems)
+
+
+def test_an_event_the_client_fails_to_handle_is_reported_and_the_batch_goes_on(tmp_path: Path, monkeypatch) -> None:
+    key = device_key()
+    store = HostStore(tmp_path / "host.sqlite")
+
+    def broken_store(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "consume", broken_store)
+    client = ReaderClient("socket://127.0.0.1:9", ResultVerifier(key.public_key(), store, [CA.certificate]))
+    cose = results.sign_result(claims(Method.VISUAL, b"n" * 16), key)
+    for payload in (messages.encode(Message(messages.RESULT, 1, {"cose": cose})),
+                    messages.encode(Message(messages.STATE, 2, {"state": "idle", "mode": "auto", "seq": 1}))):
+        client._on_link_event(Delivered(payload))  # as the link calls it, one event of a batch after the other
+    events = []
+    while not client._events.empty():
+        events.append(client._events.get_nowait())
+    assert len(events) == 2
+    assert isinstance(events[0], ProtocolProblem) and isinstance(events[0].error, sqlite3.OperationalError)
+    assert events[1] == StateChange("idle", "auto", 1)
+    assert client._port.link.unacked() == []  # the failed result was not acknowledged: the reader keeps it
+    store.close()

@@ -14,7 +14,7 @@ from protocol.host import verify as v
 from protocol.host.store import HostStore
 from protocol.results import Assurance, Method
 
-from result_builders import CA, HOLDER, card_sign, claims, device_key
+from result_builders import CA, HOLDER, card_sign, claims, device_key, sign_raw
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.timezone.utc).timestamp()
 
@@ -143,3 +143,18 @@ def test_garbage_is_malformed(setup) -> None:
         with pytest.raises(v.MalformedResult):
             verifier.verify(data)
 
+
+
+def test_a_correctly_signed_raw_result_verifies(setup) -> None:
+    """The raw builder the malformed-result tests use makes results the verifier accepts when nothing is wrong."""
+    key, store, verifier, _ = setup
+    assert verifier.verify(sign_raw(claims(Method.PIN, issue(store)).to_cbor(), key)).claims.method is Method.PIN
+
+
+@pytest.mark.parametrize("iat", [2**63, 2**64 - 1, 1_795_000_000_000, 10**30, 0, 1_000_000_000])
+def test_an_impossible_iat_is_malformed_not_a_crash(setup, iat: int) -> None:
+    key, store, verifier, _ = setup
+    payload = claims(Method.PIN, issue(store)).to_cbor()
+    payload[results.IAT] = iat
+    with pytest.raises(v.MalformedResult, match="iat"):
+        verifier.verify(sign_raw(payload, key))
