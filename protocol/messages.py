@@ -21,6 +21,10 @@ import cbor2
 
 VERSION = 1
 MAX_MESSAGE = 4000  # a message must fit one link frame (4 KiB with the link header and CRC)
+# The range of plausible Unix times (2020-01-01 .. 2100-01-01 UTC): the time a host may set and a result's iat.
+# Outside it a value is an error (e.g. milliseconds sent as seconds), and huge values would overflow datetime.
+MIN_UNIX_TIME = 1577836800
+MAX_UNIX_TIME = 4102444800
 
 
 class ErrorCode(IntEnum):

@@ -100,7 +100,7 @@ class ReaderEndpoint:
         elif kind == messages.STATUS:
             out.send.append(self._state_message())
         elif kind == messages.SET_TIME:
-            self._clock_offset = float(message["unix"]) - now
+            self._set_time(message, now, out)
         elif kind == messages.RESULT_ACK:
             self._result_ack(message, out)
         else:  # a reader → host message sent to us
@@ -169,6 +169,14 @@ class ReaderEndpoint:
     def _drop_expired(self, now: float) -> None:
         while self._nonces and self._nonces[0][1] <= now:
             self._nonces.popleft()
+
+    def _set_time(self, message: Message, now: float, out: Output) -> None:
+        unix = float(message["unix"])
+        # NaN fails both comparisons, and inf, negatives and milliseconds fall outside: the old time stays.
+        if not messages.MIN_UNIX_TIME <= unix < messages.MAX_UNIX_TIME:
+            out.send.append(self._error(ErrorCode.BAD_FIELD, "unix must be seconds between 2020 and 2100", message.id))
+            return
+        self._clock_offset = unix - now
 
     def _result_ack(self, message: Message, out: Output) -> None:
         cti: bytes = message["cti"]

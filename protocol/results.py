@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cwt import COSE, COSEKey
 from cwt.cose_key_interface import COSEKeyInterface
 
+from protocol.messages import MAX_UNIX_TIME, MIN_UNIX_TIME
+
 # -- claim labels ---------------------------------------------------------------------------------------------------
 ISS, IAT, CTI, EAT_NONCE = 1, 6, 7, 10
 UEID, DBGSTAT, SWNAME, SWVERSION = 256, 263, 270, 271
@@ -47,11 +49,6 @@ PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
 # On the face path the 券面事項確認AP's own key signs SHA-256 over this prefix and the nonce: card presence, bound to
 # this host's request.
 CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
-
-# The range of plausible Unix times (2020-01-01 .. 2100-01-01 UTC): a result's iat and the time a host may set. Outside
-# it a value is an error (e.g. milliseconds sent as seconds), and huge values would overflow datetime on the host.
-MIN_UNIX_TIME = 1577836800
-MAX_UNIX_TIME = 4102444800
 
 COSE_ALG_ES256 = -7
 COSE_HEADER_ALG, COSE_HEADER_KID = 1, 4

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from protocol import messages
-from protocol.messages import Message
+from protocol.messages import ErrorCode, Message
 from protocol.reader import NONCE_ASK_BACKOFF, DeviceIdentity, ReaderEndpoint, RejectedByHost
 
 IDENTITY = DeviceIdentity(b"\x01" + bytes(16), "PEM", "ab12", "0.1.0", demo=False)
@@ -44,3 +48,18 @@ def test_an_idle_pool_that_expires_asks_for_nonces_once_then_after_the_back_off(
     endpoint.receive(host(messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 60}), 100.0)
     # New nonces arrived (still too few): the next check asks again at once.
     assert [m["available"] for m in sent(endpoint.poll(101.0).send)] == [1]
+
+
+@pytest.mark.parametrize("unix", [math.nan, math.inf, -math.inf, -1, 0, 1_795_000_000_000, 4102444800, 1e300])
+def test_set_time_refuses_implausible_values_and_keeps_the_old_time(unix: float) -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    assert endpoint.receive(host(messages.SET_TIME, {"unix": 1_795_000_000}), 10.0).send == []
+    replies = sent(endpoint.receive(host(messages.SET_TIME, {"unix": unix}, msg_id=9), 20.0).send)
+    assert [(m.type, m["code"], m["re"]) for m in replies] == [(messages.ERROR, ErrorCode.BAD_FIELD, 9)]
+    assert endpoint.wall_time(30.0) == 1_795_000_020
+
+
+def test_set_time_before_any_valid_one_leaves_the_clock_unset() -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    endpoint.receive(host(messages.SET_TIME, {"unix": math.nan}), 0.0)
+    assert endpoint.wall_time(1.0) is None
