@@ -50,7 +50,10 @@ def load_or_create_key(path: Path) -> ec.EllipticCurvePrivateKey:
 
 def load_or_create_device_id(path: Path) -> bytes:
     if path.exists():
-        device = bytes.fromhex(path.read_text().strip())
+        try:
+            device = bytes.fromhex(path.read_text().strip())
+        except ValueError as exc:  # not hex, or not even text (UnicodeDecodeError is a ValueError)
+            raise StateError(f"{path} does not hold a RAND ueid") from exc
         if len(device) != 17 or device[0] != 0x01:
             raise StateError(f"{path} does not hold a RAND ueid")
         return device

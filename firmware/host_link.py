@@ -21,7 +21,7 @@ from protocol.link import Delivered, Event, Link, PeerRestarted
 from protocol.serial_link import SerialLink
 
 from firmware.attest import DeviceKeys
-from firmware.outbox import Outbox
+from firmware.outbox import Outbox, Quarantined
 from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
 from protocol.results import ResultClaims
 
@@ -39,7 +39,16 @@ class ResultRefused:
     reason: str  # the host's rejection code, e.g. "expired-nonce"
 
 
-Notice = ResultRefused
+@dataclass(frozen=True)
+class ResultNotStored:
+    """The outbox could not store a result (e.g. a full disk): it was sent from memory and stays unacknowledged in
+    memory only, so a reboot before the host accepts it loses it."""
+
+    cti: bytes
+    error: str
+
+
+Notice = ResultRefused | ResultNotStored | Quarantined
 
 
 class HostLink:
@@ -60,7 +69,7 @@ class HostLink:
         self.clock = clock
         self.on_command = on_command
         self.on_notice = on_notice
-        self.outbox = Outbox(outbox_dir)
+        self.outbox = Outbox(outbox_dir, on_quarantine=self._notice)
         self.endpoint = ReaderEndpoint(DeviceIdentity(keys.device, keys.public_pem, keys.fingerprint,
                                                       firmware_version, keys.demo))
         self._port = SerialLink(url, baudrate=baudrate, link=link, on_event=self._on_event)
@@ -102,9 +111,13 @@ class HostLink:
         return self.endpoint.wall_time(self.clock())
 
     def publish(self, claims: ResultClaims) -> bytes:
-        """Sign, store durably, then send; returns the signed result."""
+        """Sign, store durably (or report :class:`ResultNotStored`), then send; returns the signed result."""
         cose = self.keys.sign(claims)
-        self.outbox.put(claims.cti, cose)
+        try:
+            self.outbox.put(claims.cti, cose)
+        except OSError as exc:
+            # Not durable, but the result is not lost while the reader runs: the host can still take it now.
+            self._notice(ResultNotStored(claims.cti, str(exc)))
         self._port.send(self.endpoint.result(claims.cti, cose))
         return cose
 
@@ -132,6 +145,7 @@ class HostLink:
             self.on_command(command)
 
     def _notice(self, notice: Notice) -> None:
-        log.warning("%s: result %s, %r", type(notice).__name__, notice.cti.hex(), notice.reason)
+        # Notices carry result ids, reason codes and file names only: no personal data reaches the log.
+        log.warning("%r", notice)
         if self.on_notice is not None:
             self.on_notice(notice)

@@ -2,26 +2,45 @@
 
 One file per result (``<cti hex>.cose``), written atomically and fsynced; removed when the host accepts it. A result
 the host rejects moves to ``rejected/`` (never sent again, kept for the technician and for audit; only the oldest
-beyond :data:`MAX_REJECTED` are removed, so a host that rejects everything cannot fill the disk). A result holds no
-PIN, image or embedding: only what the protocol defines (docs/protocol.md).
+beyond :data:`MAX_REJECTED` are removed, so a host that rejects everything cannot fill the disk). An entry that
+cannot be a result (a name that is no result id, larger than a ``result`` message carries, unreadable, a directory)
+moves to ``quarantine/`` and is reported, so one damaged file cannot stop the reader from starting. A result holds
+no PIN, image or embedding: only what the protocol defines (docs/protocol.md).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from firmware.state_files import write_private
+from protocol.messages import MAX_COSE
 
 REJECTED = "rejected"
+QUARANTINE = "quarantine"
 MAX_REJECTED = 1000
 
 
+@dataclass(frozen=True)
+class Quarantined:
+    """An outbox entry that could not be read as a result, moved to ``quarantine/`` (``moved_to``; None when even
+    the move failed and it was only skipped)."""
+
+    name: str
+    problem: str
+    moved_to: Path | None
+
+
 class Outbox:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, on_quarantine: Callable[[Quarantined], None] | None = None) -> None:
         self.directory = directory
+        self.on_quarantine = on_quarantine
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def put(self, cti: bytes, cose: bytes) -> None:
+        """Store a result durably; raises ``OSError`` (e.g. a full disk) having left nothing behind."""
         write_private(self._path(cti), cose)
 
     def remove(self, cti: bytes) -> None:
@@ -36,24 +55,46 @@ class Outbox:
         rejected = self.directory / REJECTED
         rejected.mkdir(exist_ok=True, mode=0o700)
         source.replace(rejected / source.name)
-        kept = sorted(rejected.glob("*.cose"), key=lambda p: p.stat().st_mtime_ns)
+        kept = sorted(rejected.glob("*.cose"), key=_age)
         for old in kept[: max(0, len(kept) - MAX_REJECTED)]:
             old.unlink(missing_ok=True)
 
     def rejected(self) -> list[Path]:
         """The results the host refused that are still kept, oldest first."""
-        return sorted((self.directory / REJECTED).glob("*.cose"), key=lambda p: p.stat().st_mtime_ns)
+        return sorted((self.directory / REJECTED).glob("*.cose"), key=_age)
 
     def pending(self) -> list[tuple[bytes, bytes]]:
-        """(cti, cose) of every unacknowledged result, oldest first."""
-        files = sorted(self.directory.glob("*.cose"), key=lambda p: p.stat().st_mtime_ns)
+        """(cti, cose) of every unacknowledged result, oldest first; unusable entries are quarantined."""
         out = []
-        for path in files:
+        for path in sorted(self.directory.glob("*.cose"), key=_age):
             try:
-                out.append((bytes.fromhex(path.stem), path.read_bytes()))
-            except ValueError:
-                path.rename(path.with_suffix(".corrupt"))  # keep it for the technician, out of the way
+                cti = bytes.fromhex(path.stem)
+                if path.is_dir():
+                    raise IsADirectoryError("a directory")
+                if path.stat().st_size > MAX_COSE:
+                    raise ValueError(f"larger than {MAX_COSE} bytes")
+                out.append((cti, path.read_bytes()))
+            except (OSError, ValueError) as exc:
+                self._quarantine(path, str(exc) or type(exc).__name__)
         return out
+
+    def _quarantine(self, path: Path, problem: str) -> None:
+        target = self.directory / QUARANTINE / f"{path.name}.{time.time_ns()}"  # unique: the same name may recur
+        moved: Path | None = target
+        try:
+            target.parent.mkdir(exist_ok=True, mode=0o700)
+            path.replace(target)
+        except OSError:
+            moved = None  # cannot even move it (read-only disk?): skip it this time, report it all the same
+        if self.on_quarantine is not None:
+            self.on_quarantine(Quarantined(path.name, problem, moved))
 
     def _path(self, cti: bytes) -> Path:
         return self.directory / f"{cti.hex()}.cose"
+
+
+def _age(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0  # vanished or unreadable: sorts first, and pending() quarantines it

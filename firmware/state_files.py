@@ -1,6 +1,7 @@
 """Files in the device's state directory: written atomically, readable by the owner only, durable on return.
 
-A power cut at any moment leaves either the old file or the new one, never a torn one.
+A power cut at any moment leaves either the old file or the new one, never a torn one. A failed write (a full disk:
+``OSError`` ENOSPC) raises and leaves the old file and no temporary behind.
 """
 
 from __future__ import annotations
@@ -12,11 +13,19 @@ from pathlib import Path
 def write_private(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(tmp, path)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        # A half-written temporary would only take space (the disk may be full) and confuse the next reader.
+        tmp.unlink(missing_ok=True)
+        raise
     # The rename itself is durable only once the directory is synced.
     directory = os.open(path.parent, os.O_RDONLY)
     try:

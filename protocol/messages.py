@@ -21,6 +21,7 @@ import cbor2
 
 VERSION = 1
 MAX_MESSAGE = 4000  # a message must fit one link frame (4 KiB with the link header and CRC)
+MAX_COSE = 3800  # a signed result, so that the result message around it stays within MAX_MESSAGE
 # The range of plausible Unix times (2020-01-01 .. 2100-01-01 UTC): the time a host may set and a result's iat.
 # Outside it a value is an error (e.g. milliseconds sent as seconds), and huge values would overflow datetime.
 MIN_UNIX_TIME = 1577836800
@@ -111,7 +112,7 @@ SCHEMAS: dict[str, dict[str, FieldSpec]] = {
         "nonces": _f(UINT),
     },
     STATE: {"state": _f(TEXT, max_length=64), "mode": _f(TEXT, choices=MODES), "seq": _f(UINT)},
-    RESULT: {"cose": _f(BYTES, max_length=3800)},
+    RESULT: {"cose": _f(BYTES, max_length=MAX_COSE)},
     NEED_NONCES: {"available": _f(UINT)},
     ERROR: {
         "code": _f(UINT),

@@ -57,3 +57,11 @@ def test_any_emulated_backend_means_the_demo_key() -> None:
                         ("panel", "png:/run/mynareader/screen.png"), ("host", "pty:"),
                         ("host", "tcp://127.0.0.1:7700"), ("card", "pcsc:Virtual PCD 00 01")]:
         assert attest.emulated_backends({**real, name: value}) == [f"{name}={value}"]
+
+
+@pytest.mark.parametrize("content", [b"not hex\n", b"\xff\xfe\x00", b"01zz\n", b"02" + b"00" * 16 + b"\n"])
+def test_a_corrupt_device_id_is_a_state_error(tmp_path, content: bytes) -> None:
+    attest.DeviceKeys.open(tmp_path, demo=False)
+    (tmp_path / attest.DEVICE_ID).write_bytes(content)
+    with pytest.raises(attest.StateError):
+        attest.DeviceKeys.open(tmp_path, demo=False)

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from firmware.attest import DeviceKeys
-from firmware.host_link import HostLink, Notice, ResultRefused
-from firmware.outbox import Outbox
+from firmware.host_link import HostLink, Notice, ResultNotStored, ResultRefused
+from firmware.outbox import Outbox, Quarantined
+from protocol import messages
 from protocol import results
 from protocol.host.client import ReaderClient, ReaderInfo, Rejection, StateChange
 from protocol.host.store import HostStore
@@ -23,6 +24,7 @@ from protocol.results import Method
 from protocol.testing import LossyPtyProxy
 
 from result_builders import CA, claims
+from disk_faults import no_space
 
 TIMEOUT = 20.0
 
@@ -239,3 +241,29 @@ def test_no_secrets_or_images_in_the_reader_state_directory(tmp_path: Path) -> N
     assert names == ["device-id", "device-key.pem", "result-counter"]
     for path in state.iterdir():
         assert os.stat(path).st_mode & 0o077 == 0
+
+
+def test_a_result_the_full_disk_cannot_store_is_still_sent_and_reported(tmp_path: Path, monkeypatch) -> None:
+    reader = Reader("socket://127.0.0.1:9", tmp_path / "reader")  # never started: sends wait in the link
+    signed = claims(Method.VISUAL, b"n" * 16, device=reader.keys.device)
+    no_space(monkeypatch)
+    cose = reader.link.publish(signed)
+    assert reader.notices == [ResultNotStored(signed.cti, "[Errno 28] No space left on device")]
+    assert list((tmp_path / "reader" / "outbox").iterdir()) == []  # no temporary left taking space
+    assert [messages.decode(p)["cose"] for p in reader.link.endpoint.unacknowledged()] == [cose]
+    assert [messages.decode(p)["cose"] for _, p in reader.link._port.link.unacked()] == [cose]
+
+
+def test_start_quarantines_a_damaged_outbox_entry_instead_of_failing(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        reader = Reader("socket://127.0.0.1:9", tmp_path / "reader")
+        reader.link.outbox.put(b"k" * 16, b"kept")
+        (reader.link.outbox.directory / f"{(b'd' * 16).hex()}.cose").mkdir()
+        await reader.link.start()
+        try:
+            assert [messages.decode(p)["cose"] for p in reader.link.endpoint.unacknowledged()] == [b"kept"]
+            assert [(type(n), n.name) for n in reader.notices] == [(Quarantined, f"{(b'd' * 16).hex()}.cose")]
+        finally:
+            await reader.link.close()
+
+    asyncio.run(scenario())

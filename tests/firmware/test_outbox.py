@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
+import pytest
+
 from firmware import outbox as outbox_module
-from firmware.outbox import Outbox
+from firmware.outbox import QUARANTINE, Outbox, Quarantined
+from protocol.messages import MAX_COSE
+
+from disk_faults import no_space
 
 
 def test_a_rejected_result_is_kept_aside_and_no_longer_pending(tmp_path: Path) -> None:
@@ -29,3 +35,44 @@ def test_the_rejected_folder_is_bounded_oldest_first(tmp_path: Path, monkeypatch
         os.utime(box.directory / f"{cti.hex()}.cose", ns=(n * 10**9, n * 10**9))
         box.reject(cti)
     assert [p.read_bytes() for p in box.rejected()] == [b"r2", b"r3", b"r4"]
+
+
+def test_quarantine_takes_what_cannot_be_a_result_and_keeps_the_rest(tmp_path: Path) -> None:
+    found: list[Quarantined] = []
+    box = Outbox(tmp_path / "outbox", on_quarantine=found.append)
+    box.put(b"g" * 16, b"good")
+    (box.directory / f"{(b'L' * 16).hex()}.cose").write_bytes(b"x" * (MAX_COSE + 1))  # too large
+    (box.directory / f"{(b'D' * 16).hex()}.cose").mkdir()  # a directory with the right suffix
+    (box.directory / "not-hex.cose").write_bytes(b"?")
+    assert box.pending() == [(b"g" * 16, b"good")]
+    assert sorted(q.name for q in found) == sorted([f"{(b'L' * 16).hex()}.cose", f"{(b'D' * 16).hex()}.cose",
+                                                    "not-hex.cose"])
+    assert all(q.moved_to is not None and q.moved_to.parent == box.directory / QUARANTINE for q in found)
+    assert len(list((box.directory / QUARANTINE).iterdir())) == 3
+    assert box.pending() == [(b"g" * 16, b"good")] and len(found) == 3  # reported once, then out of the way
+
+
+def test_an_unreadable_entry_is_quarantined(tmp_path: Path, monkeypatch) -> None:
+    found: list[Quarantined] = []
+    box = Outbox(tmp_path / "outbox", on_quarantine=found.append)
+    box.put(b"u" * 16, b"unreadable")
+    real = Path.read_bytes
+
+    def failing_read(self: Path) -> bytes:
+        if self.suffix == ".cose":
+            raise OSError(errno.EIO, "Input/output error")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing_read)
+    assert box.pending() == []
+    assert [q.problem for q in found] == ["[Errno 5] Input/output error"]
+
+
+def test_a_full_disk_leaves_no_temporary_behind(tmp_path: Path, monkeypatch) -> None:
+    no_space(monkeypatch)
+    box = Outbox(tmp_path / "outbox")
+    with pytest.raises(OSError) as raised:
+        box.put(b"f" * 16, b"full")
+    assert raised.value.errno == errno.ENOSPC
+    assert list(box.directory.iterdir()) == []
+
