@@ -51,7 +51,7 @@ PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
 CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
 
 COSE_ALG_ES256 = -7
-COSE_HEADER_ALG, COSE_HEADER_KID = 1, 4
+COSE_HEADER_ALG, COSE_HEADER_CRIT, COSE_HEADER_KID = 1, 2, 4
 DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
 
 
@@ -353,6 +353,14 @@ def open_result(cose: bytes) -> SignedResult:
         raise ResultError(f"COSE headers or payload not CBOR: {type(exc).__name__}") from None
     if not isinstance(protected, dict) or protected.get(COSE_HEADER_ALG) != COSE_ALG_ES256:
         raise ResultError("the protected header must name ES256 (-7)")
+    if COSE_HEADER_CRIT in protected:
+        # This protocol defines no critical header parameters, so any listed one is one we cannot honour.
+        raise ResultError("the protected header lists critical parameters; none are defined")
+    if not isinstance(body[1], dict):
+        raise ResultError("the unprotected header must be a map")
+    if body[1]:
+        # Unsigned headers could be changed by anyone on the way; the protocol puts nothing there.
+        raise ResultError("the unprotected header must be empty")
     kid = protected.get(COSE_HEADER_KID)
     if not isinstance(kid, bytes):
         raise ResultError("the protected header must carry the key id")

@@ -158,3 +158,17 @@ def test_an_impossible_iat_is_malformed_not_a_crash(setup, iat: int) -> None:
     payload[results.IAT] = iat
     with pytest.raises(v.MalformedResult, match="iat"):
         verifier.verify(sign_raw(payload, key))
+
+
+
+@pytest.mark.parametrize(("crit", "unprotected"), [
+    ([99], None), ([], None), (None, {4: b"kid"}), (None, {33: b"x5chain"}), (None, [1, 2]), (None, b"\xa0")])
+def test_header_extensions_and_non_map_headers_are_malformed(setup, crit, unprotected) -> None:
+    key, store, verifier, _ = setup
+    protected = {results.COSE_HEADER_ALG: results.COSE_ALG_ES256,
+                 results.COSE_HEADER_KID: results.fingerprint_bytes(key.public_key())}
+    if crit is not None:
+        protected[results.COSE_HEADER_CRIT] = crit
+    cose = sign_raw(claims(Method.PIN, issue(store)).to_cbor(), key, protected=protected, unprotected=unprotected)
+    with pytest.raises(v.MalformedResult, match="header"):
+        verifier.verify(cose)
