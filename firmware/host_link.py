@@ -22,7 +22,7 @@ from protocol.serial_link import SerialLink
 
 from firmware.attest import DeviceKeys
 from firmware.outbox import Outbox, Quarantined
-from protocol.reader import DeviceIdentity, HostCommand, Output, ReaderEndpoint
+from protocol.reader import DeviceIdentity, HostCommand, HostError, Output, ReaderEndpoint
 from protocol.results import ResultClaims
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ResultNotStored:
     error: str
 
 
-Notice = ResultRefused | ResultNotStored | Quarantined
+Notice = ResultRefused | ResultNotStored | Quarantined | HostError
 
 
 class HostLink:
@@ -141,6 +141,8 @@ class HostLink:
         for refused in out.rejected:
             self.outbox.reject(refused.cti)
             self._notice(ResultRefused(refused.cti, refused.reason))
+        for error in out.host_errors:
+            self._notice(error)
         for command in out.commands:
             self.on_command(command)
 

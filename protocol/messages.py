@@ -181,12 +181,16 @@ def validate(body: object) -> Message:
         raise MessageError(ErrorCode.MALFORMED, "a message is a CBOR map with text keys")
     msg_id = body.get("id")
     if not isinstance(msg_id, int) or isinstance(msg_id, bool) or not 0 <= msg_id < 2**32:
-        raise MessageError(ErrorCode.MALFORMED, "'id' must be an unsigned 32-bit integer")
+        msg_id = None
     version = body.get("v")
     if not isinstance(version, int) or isinstance(version, bool):
         raise MessageError(ErrorCode.MALFORMED, "'v' must be an integer", msg_id)
+    # The version comes first: another version may shape its envelope differently (its "id" included), so all
+    # this side can say about it is that it does not speak that version.
     if version != VERSION:
         raise MessageError(ErrorCode.UNSUPPORTED_VERSION, f"version {version}; this side speaks {VERSION}", msg_id)
+    if msg_id is None:
+        raise MessageError(ErrorCode.MALFORMED, "'id' must be an unsigned 32-bit integer")
     kind = body.get("t")
     if not isinstance(kind, str):
         raise MessageError(ErrorCode.MALFORMED, "'t' must be text", msg_id)

@@ -57,6 +57,16 @@ class RejectedByHost:
     reason: str  # the host's rejection code ("" when it gave none); host text, so log it quoted
 
 
+@dataclass(frozen=True)
+class HostError:
+    """An ``error`` message from the host: it refused or could not read something the reader sent. Informational
+    (results are resent until acknowledged anyway); the daemon logs it."""
+
+    code: int
+    detail: str
+    in_reply_to: int | None
+
+
 @dataclass
 class Output:
     """What one call produced: payloads to send to the host, and commands for the daemon."""
@@ -65,6 +75,7 @@ class Output:
     commands: list[HostCommand] = field(default_factory=list)
     acknowledged: list[bytes] = field(default_factory=list)  # result ids the host accepted: delete them
     rejected: list[RejectedByHost] = field(default_factory=list)  # results the host refused: keep them aside
+    host_errors: list[HostError] = field(default_factory=list)  # error messages from the host, to log
 
 
 class ReaderEndpoint:
@@ -103,6 +114,8 @@ class ReaderEndpoint:
             self._set_time(message, now, out)
         elif kind == messages.RESULT_ACK:
             self._result_ack(message, out)
+        elif kind == messages.ERROR:  # never answered: an error about an error could bounce for ever
+            out.host_errors.append(HostError(message["code"], message.get("detail", ""), message.get("re")))
         else:  # a reader → host message sent to us
             out.send.append(self._error(ErrorCode.UNKNOWN_TYPE, f"{kind} is not a host message", message.id))
         return out

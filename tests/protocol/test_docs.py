@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from protocol.frame import DATA, decode_frame, encode_frame, pack, unpack, Frame, TYPE_NAMES
+from protocol.frame import DATA, MAX_FRAME, MAX_PAYLOAD, decode_frame, encode_frame, pack, unpack, Frame, TYPE_NAMES
+from protocol.messages import MAX_COSE, MAX_MESSAGE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 BLOCK = re.compile(r"```example (\S+)\nfields: (.*)\nframe:\s+(.*)\nwire:\s+(.*)\n```")
@@ -46,3 +47,10 @@ def test_example_matches_the_code(name, fields, frame_hex, wire_hex):
 def test_examples_cover_every_frame_type():
     assert {parse_fields(f).type for _, f, _, _ in examples()} == set(TYPE_NAMES)
     assert any(parse_fields(f).type == DATA and b"\x00" in parse_fields(f).payload for _, f, _, _ in examples())
+
+
+def test_the_documented_sizes_are_the_codes() -> None:
+    text = DOC.read_text()
+    assert f"0 to {MAX_PAYLOAD} bytes" in text and f"≤ {MAX_PAYLOAD})" in text
+    assert not {int(n) for n in re.findall(r"\b40[5-9]\d\b", text)} - {MAX_PAYLOAD, MAX_FRAME}
+    assert f"at most {MAX_COSE}" in text and f"exceeds {MAX_MESSAGE} bytes" in text

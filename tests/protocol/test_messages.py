@@ -47,6 +47,9 @@ def test_every_message_type_round_trips() -> None:
         (cbor2.dumps([1, 2]), ErrorCode.MALFORMED),
         (cbor2.dumps({"v": 1, "t": "status"}), ErrorCode.MALFORMED),  # no id
         (raw(t="status", v=2), ErrorCode.UNSUPPORTED_VERSION),  # a future version
+        (cbor2.dumps({"v": 2, "t": "status", "id": -1}), ErrorCode.UNSUPPORTED_VERSION),  # its id is not ours
+        (cbor2.dumps({"v": 2}), ErrorCode.UNSUPPORTED_VERSION),
+        (cbor2.dumps({"v": "1", "t": "status", "id": 1}), ErrorCode.MALFORMED),
         (raw(t="teleport"), ErrorCode.UNKNOWN_TYPE),
         (raw(t="set_mode"), ErrorCode.MISSING_FIELD),
         (raw(t="set_mode", mode="party"), ErrorCode.BAD_FIELD),

@@ -8,7 +8,7 @@ import pytest
 
 from protocol import messages
 from protocol.messages import ErrorCode, Message
-from protocol.reader import NONCE_ASK_BACKOFF, DeviceIdentity, ReaderEndpoint, RejectedByHost
+from protocol.reader import NONCE_ASK_BACKOFF, DeviceIdentity, HostError, ReaderEndpoint, RejectedByHost
 
 IDENTITY = DeviceIdentity(b"\x01" + bytes(16), "PEM", "ab12", "0.1.0", demo=False)
 
@@ -63,3 +63,9 @@ def test_set_time_before_any_valid_one_leaves_the_clock_unset() -> None:
     endpoint = ReaderEndpoint(IDENTITY)
     endpoint.receive(host(messages.SET_TIME, {"unix": math.nan}), 0.0)
     assert endpoint.wall_time(1.0) is None
+
+
+def test_a_host_error_is_reported_not_answered() -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    out = endpoint.receive(host(messages.ERROR, {"code": 1, "detail": "not CBOR", "re": 5}), 0.0)
+    assert out.send == [] and out.host_errors == [HostError(1, "not CBOR", 5)]

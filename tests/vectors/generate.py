@@ -1,7 +1,8 @@
 """Regenerate the test vectors in this folder: ``.venv/bin/python tests/vectors/generate.py``.
 
 A fresh device key signs one result per method; only its public key is kept (``device.pub.pem``), with the test CA
-certificate the PIN-path certificate chains to (``test-ca.pem``) and each result's claims in readable JSON. Frames
+certificate the PIN-path certificate chains to (``test-ca.pem``); it prints the key's fingerprint and the methods
+as JSON (the claims are read back with ``mynareader-host verify``, see README.md). Frames
 (``*.frame.hex``) are link frames carrying protocol messages with fixed epochs and sequence numbers. Regenerating
 replaces every vector: do it only when the protocol changes on purpose, and say so in the commit.
 """
