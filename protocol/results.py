@@ -50,6 +50,10 @@ PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
 # this host's request.
 CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
 
+CTI_BYTES = 16
+CONFIG_HASH_BYTES = 32  # SHA-256
+NONCE_MIN_BYTES, NONCE_MAX_BYTES = 16, 64  # what a host may put in a nonce_pool
+
 COSE_ALG_ES256 = -7
 COSE_HEADER_ALG, COSE_HEADER_CRIT, COSE_HEADER_KID = 1, 2, 4
 DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
@@ -158,6 +162,18 @@ class ResultClaims:
     def assurance(self) -> Assurance:
         return ASSURANCE_OF[self.method]
 
+    def check_sizes(self) -> None:
+        """The documented lengths and ranges (docs/protocol.md section 9): checked before signing and after
+        decoding, so the device never signs what a host must refuse."""
+        if len(self.cti) != CTI_BYTES:
+            raise ResultError(f"cti must be {CTI_BYTES} bytes")
+        if not NONCE_MIN_BYTES <= len(self.nonce) <= NONCE_MAX_BYTES:
+            raise ResultError(f"eat_nonce must be {NONCE_MIN_BYTES}-{NONCE_MAX_BYTES} bytes")
+        if len(self.config_hash) != CONFIG_HASH_BYTES:
+            raise ResultError(f"the configuration hash must be {CONFIG_HASH_BYTES} bytes")
+        if self.issued_at is not None and not MIN_UNIX_TIME <= self.issued_at < MAX_UNIX_TIME:
+            raise ResultError("iat is not a Unix time in seconds between 2020 and 2100")
+
     @property
     def issuer(self) -> str:
         return f"{PROTOCOL_NAME}:{self.device.hex()}"
@@ -251,8 +267,7 @@ class ResultClaims:
             )
         except TypeError as exc:
             raise ResultError(str(exc)) from None
-        if result.issued_at is not None and not MIN_UNIX_TIME <= result.issued_at < MAX_UNIX_TIME:
-            raise ResultError("iat is not a Unix time in seconds between 2020 and 2100")
+        result.check_sizes()
         if _typed(clock.get("set"), bool, "clock.set") != (result.issued_at is not None):
             raise ResultError("clock.set disagrees with iat")
         if method is Method.VISUAL and not result.staff_id:
@@ -316,9 +331,11 @@ def _cose_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> CO
 
 
 def sign_result(claims: ResultClaims, key: ec.EllipticCurvePrivateKey) -> bytes:
-    """The tagged COSE_Sign1 of ``claims``; the protected header names ES256 and the key id (the fingerprint)."""
+    """The tagged COSE_Sign1 of ``claims``; the protected header names ES256 and the key id (the fingerprint).
+    Claims of the wrong size (:meth:`ResultClaims.check_sizes`) raise :class:`ResultError` and are not signed."""
     if not isinstance(key.curve, ec.SECP256R1):
         raise ValueError("results are signed with a P-256 key (ES256)")
+    claims.check_sizes()
     kid = fingerprint_bytes(key.public_key())
     payload = cbor2.dumps(claims.to_cbor())
     signed: bytes = COSE.new().encode_and_sign(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cbor2
 import pytest
 from hypothesis import given, settings
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 from protocol import results
 from protocol.results import Method, ResultClaims, ResultError
 
-from result_builders import claims, device_key
+from result_builders import claims, device_key, sign_raw
 
 
 @pytest.mark.parametrize("method", list(Method))
@@ -86,3 +88,31 @@ def test_malformed_claim_sets_are_typed_errors(mutate) -> None:
 def test_any_bytes_open_as_a_typed_error(data: bytes) -> None:
     with pytest.raises(ResultError):
         results.open_result(data)
+
+
+SIZE_ERRORS = [
+    {"cti": b""}, {"cti": bytes(15)}, {"cti": bytes(17)},
+    {"nonce": b""}, {"nonce": bytes(15)}, {"nonce": bytes(65)},
+    {"config_hash": b""}, {"config_hash": bytes(31)}, {"config_hash": bytes(33)},
+]
+
+
+@pytest.mark.parametrize("changes", SIZE_ERRORS)
+def test_claims_of_the_wrong_size_are_refused_when_signing(changes) -> None:
+    with pytest.raises(ResultError):
+        results.sign_result(replace(claims(Method.VISUAL, b"n" * 16), **changes), device_key())
+
+
+@pytest.mark.parametrize("changes", SIZE_ERRORS)
+def test_claims_of_the_wrong_size_are_malformed_when_verifying(changes) -> None:
+    key = device_key()
+    cose = sign_raw(replace(claims(Method.VISUAL, b"n" * 16), **changes).to_cbor(), key)
+    with pytest.raises(ResultError):
+        results.verify_result(cose, key.public_key())
+
+
+def test_the_size_limits_themselves_are_accepted() -> None:
+    key = device_key()
+    for nonce in (bytes(16), bytes(64)):
+        signed = results.sign_result(claims(Method.VISUAL, nonce), key)
+        assert results.verify_result(signed, key.public_key()).nonce == nonce
