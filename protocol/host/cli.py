@@ -2,6 +2,9 @@
 
 ``listen`` connects to a reader, keeps it supplied with nonces and prints one JSON line per verified result;
 ``verify`` checks a saved result offline; ``info`` prints what a reader says about itself.
+
+Exit status: 0 done (``verify``: accepted); 1 ``verify`` rejected the result; 2 bad arguments, or a file, port or
+state store that cannot be used (one line on stderr saying which, no traceback).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from protocol.host.client import ProtocolProblem, ReaderClient, ReaderError, ReaderInfo, Rejection, StateChange
-from protocol.host.store import HostStore
+from protocol.host.store import HostStore, StoreError
 from protocol.host.verify import ResultRejected, ResultVerifier, VerifiedResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -82,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "info":
             return asyncio.run(info_command(args))
         return asyncio.run(listen_command(args))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StoreError) as exc:
         print(f"mynareader-host: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

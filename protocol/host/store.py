@@ -43,12 +43,21 @@ class Rejected(Exception):
         self.replayed = replayed
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used (a corrupt file, a full disk, …); the original ``sqlite3.Error`` is its cause. Nothing
+    was recorded by the operation that raised it."""
+
+
 class HostStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:  # e.g. "file is not a database"
+            self._db.close()
+            raise StoreError(f"{self.path}: {exc}") from exc
         os.chmod(self.path, 0o600)
 
     def close(self) -> None:
@@ -101,7 +110,29 @@ class _Transaction:
         self.db = db
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot begin a transaction: {exc}") from exc
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+    def __exit__(self, exc_type: object, exc: BaseException | None, traceback: object) -> None:
+        if exc is None:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback()
+                raise StoreError(f"cannot commit: {error}") from error
+            return
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(str(exc)) from exc
+        # Anything else (Rejected, a bug) propagates unchanged.
+
+    def _rollback(self) -> None:
+        # On some errors (SQLITE_FULL, SQLITE_IOERR, …) SQLite has already rolled the transaction back, and a
+        # ROLLBACK would fail with "no transaction is active", hiding the error that matters.
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is unusable; the caller gets the original error, which says why

@@ -103,3 +103,18 @@ def test_verify_rejects_a_tampered_file_with_exit_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert json.loads(done.stdout) == {"accepted": False, "reason": "bad-signature",
                                        "detail": json.loads(done.stdout)["detail"]}
+
+
+def test_a_corrupt_host_store_is_a_clear_message_and_exit_2(tmp_path: Path) -> None:
+    import subprocess
+
+    keys = DeviceKeys.open(tmp_path / "reader", demo=False)
+    trust = tmp_path / "device.pub.pem"
+    trust.write_text(keys.public_pem)
+    (tmp_path / "host").mkdir()
+    (tmp_path / "host" / "host.sqlite").write_bytes(b"garbage, not SQLite " * 200)
+    done = subprocess.run(host_cli("listen", "--port", "socket://127.0.0.1:9", "--trust", str(trust),
+                                   "--state", str(tmp_path / "host")), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("mynareader-host: ") and "host.sqlite" in done.stderr

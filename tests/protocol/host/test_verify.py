@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import replace
 
 import cbor2
@@ -11,7 +12,7 @@ import pytest
 from drivers.card.emulated import pki
 from protocol import results
 from protocol.host import verify as v
-from protocol.host.store import HostStore
+from protocol.host.store import HostStore, StoreError
 from protocol.results import Assurance, Method
 
 from result_builders import CA, HOLDER, card_sign, claims, device_key, sign_raw
@@ -172,3 +173,23 @@ def test_header_extensions_and_non_map_headers_are_malformed(setup, crit, unprot
     cose = sign_raw(claims(Method.PIN, issue(store)).to_cbor(), key, protected=protected, unprotected=unprotected)
     with pytest.raises(v.MalformedResult, match="header"):
         verifier.verify(cose)
+
+
+def test_a_full_store_raises_the_real_error_typed_and_records_nothing(tmp_path) -> None:
+    store = HostStore(tmp_path / "host.sqlite")
+    try:
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages}")  # a full disk, as SQLite sees it
+        with pytest.raises(StoreError) as raised:
+            store.issue(5000, 600, NOW)
+        assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+        assert "full" in str(raised.value) and "no transaction" not in str(raised.value)
+        assert store.outstanding(NOW) == 0
+    finally:
+        store.close()
+
+
+def test_a_corrupt_store_is_a_store_error(tmp_path) -> None:
+    (tmp_path / "host.sqlite").write_bytes(b"this is not a database, just some text" * 100)
+    with pytest.raises(StoreError, match="not a database"):
+        HostStore(tmp_path / "host.sqlite")
