@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_argument("--ca", type=Path, action="append", default=[], help="JPKI CA certificate (repeatable)")
     listen.add_argument("--state", type=Path, default=None, help="where nonces and seen results are kept")
     listen.add_argument("--allow-demo", action="store_true", help="accept results signed with a demo key")
-    listen.add_argument("--jsonl", type=Path, help="also append each verified result to this file")
+    listen.add_argument("--jsonl", type=Path,
+                        help="also append each verified result to this file (created 0600: it holds personal data)")
     listen.add_argument("--baud", type=int, default=115200)
 
     verify = sub.add_parser("verify", help="verify a saved result (COSE_Sign1) offline")
@@ -110,11 +111,18 @@ async def info_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_private_append(path: Path) -> TextIO:
+    """Open ``path`` for appending, creating it readable by the owner only (0600, like host.sqlite): the lines hold
+    certificate serials and consents. An existing file keeps the permissions its owner gave it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
 async def listen_command(args: argparse.Namespace) -> int:
     state_dir = args.state or default_state_dir()
     store = HostStore(state_dir / "host.sqlite")
     verifier = ResultVerifier(load_device_key(args.trust), store, load_cas(args.ca), allow_demo=args.allow_demo)
-    jsonl: TextIO | None = open(args.jsonl, "a", encoding="utf-8") if args.jsonl else None
+    jsonl = open_private_append(args.jsonl) if args.jsonl else None
     try:
         async with ReaderClient(args.port, verifier, baudrate=args.baud) as reader:
             while True:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 from firmware.attest import DeviceKeys
 from firmware.host_link import HostLink
+from protocol.host.cli import open_private_append
 from protocol.results import Method
 from protocol.testing import LossyPtyProxy
 
@@ -64,6 +67,7 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
     assert [r["assurance"] for r in reports] == ["card-signed", "device-attested"]
     assert all(r["nonce_checked"] for r in reports)
     assert [json.loads(x) for x in jsonl.read_text().splitlines()] == reports
+    assert stat.S_IMODE(jsonl.stat().st_mode) == 0o600
     assert "Traceback" not in stderr and "reader " in stderr
 
 
@@ -118,3 +122,16 @@ def test_a_corrupt_host_store_is_a_clear_message_and_exit_2(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("mynareader-host: ") and "host.sqlite" in done.stderr
+
+
+def test_the_jsonl_file_is_created_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        with open_private_append(tmp_path / "results.jsonl") as out:
+            out.write("{}\n")
+        with open_private_append(tmp_path / "results.jsonl") as out:
+            out.write("[]\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "results.jsonl").stat().st_mode) == 0o600
+    assert (tmp_path / "results.jsonl").read_text() == "{}\n[]\n"  # appended, not replaced
