@@ -33,9 +33,14 @@ class Transport(Protocol):
 
 @dataclass(frozen=True)
 class Exchange:
-    """One command and its answer as seen on the wire (for counters and traces; holds no response data)."""
+    """One command and its answer as seen on the wire, for counters and traces.
 
-    command: Command
+    It holds no data of either side, only the command's name and its redacted trace: observers keep these records
+    after the call, and a VERIFY's data (a PIN, 照合番号B) must not outlive it.
+    """
+
+    name: str
+    trace: str
     sent: int
     received: int
     sw: int
@@ -77,7 +82,7 @@ class CardChannel:
         answer = self.transport.transmit(raw)
         response = Response.from_bytes(answer)
         log.debug("%s -> %d bytes, SW %04X", command.trace(), len(response.data), response.sw)
-        exchange = Exchange(command, len(raw), len(answer), response.sw)
+        exchange = Exchange(command.name, command.trace(), len(raw), len(answer), response.sw)
         for observer in self.observers:
             observer(exchange)
         return response

@@ -58,3 +58,15 @@ def test_6cxx_on_a_verify_is_not_answered_by_sending_the_pin_again() -> None:
         CardChannel(transport).call(command)
     assert caught.value.sw == 0x6C04
     assert transport.sent == [bytes.fromhex("0020009804") + b"8461"]
+
+
+def test_an_observers_record_of_a_verify_holds_no_pin() -> None:
+    records: list[Exchange] = []
+    channel = CardChannel(ScriptedTransport(b"\x63\xc2"))
+    channel.observers.append(records.append)
+    with pytest.raises(errors.WrongPin):
+        channel.call(apdu.verify(0x98, b"8461"))
+    (record,) = records
+    assert (record.name, record.sent, record.received, record.sw) == ("VERIFY", 9, 2, 0x63C2)
+    kept = pickle.dumps(record) + repr(record).encode()
+    assert b"8461" not in kept and "8461".encode("utf-16-le") not in kept
