@@ -86,7 +86,7 @@ class RecordNotFound(StatusWordError, LookupError):
 
 
 class EndOfFile(StatusWordError, EOFError):
-    """The read started at or after the end of the file (6B00, or 6282 before Le)."""
+    """The read started at or after the end of the file (6B00, or 6282 with no data)."""
 
 
 class WrongLength(StatusWordError, ValueError):

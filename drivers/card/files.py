@@ -15,6 +15,7 @@ from drivers.card.channel import CardChannel
 
 CHUNK = 256
 MAX_OBJECT = 0x7FFF  # READ BINARY offsets are 15 bits
+SW_END_BEFORE_LE = 0x6282
 
 # Answers to an SFI-addressed command that mean "this card does not address EFs that way" rather than a real error.
 _SFI_REFUSALS = (errors.IncorrectParameters, errors.NotSupported, errors.ConditionsNotSatisfied,
@@ -31,6 +32,14 @@ class ApplicationFiles:
     def __init__(self, channel: CardChannel) -> None:
         self.channel = channel
         self.sfi_supported = True
+
+    def _read(self, command: apdu.Command) -> bytes:
+        """A read's data. 6282 with data is the file ending before Le (spec §2.4, §6: tolerated), so the data is a
+        short final chunk; 6282 without data, like any other status word, is the typed error."""
+        response = self.channel.send(command)
+        if response.sw == SW_END_BEFORE_LE and response.data:
+            return response.data
+        return apdu.check(response, command)
 
     def select_ef(self, fid: int) -> None:
         self.channel.call(apdu.select_ef(fid))
@@ -51,11 +60,11 @@ class ApplicationFiles:
     def _first_chunk(self, fid: int, length: int) -> bytes:
         if self.sfi_supported:
             try:
-                return self.channel.call(apdu.read_binary_sfi(fid, 0, length))
+                return self._read(apdu.read_binary_sfi(fid, 0, length))
             except _SFI_REFUSALS:
                 self.sfi_supported = False
         self.select_ef(fid)
-        return self.channel.call(apdu.read_binary(0, length))
+        return self._read(apdu.read_binary(0, length))
 
     def read_bytes(self, fid: int, length: int) -> bytes:
         """The first ``length`` (≤ 256) bytes of a transparent EF; fewer if the file is shorter."""
@@ -71,7 +80,7 @@ class ApplicationFiles:
         while len(data) < total:
             want = min(CHUNK, total - len(data))
             try:
-                chunk = self.channel.call(apdu.read_binary(len(data), want))
+                chunk = self._read(apdu.read_binary(len(data), want))
             except errors.EndOfFile as exc:
                 raise errors.MalformedResponse(
                     f"EF {fid:04X} ends at {len(data)} bytes but its object claims {total}"
@@ -84,8 +93,8 @@ class ApplicationFiles:
     def read_record(self, fid: int, record: int = 1) -> bytes:
         if self.sfi_supported:
             try:
-                return self.channel.call(apdu.read_record(record, sfi=fid))
+                return self._read(apdu.read_record(record, sfi=fid))
             except _SFI_REFUSALS:
                 self.sfi_supported = False
         self.select_ef(fid)
-        return self.channel.call(apdu.read_record(record))
+        return self._read(apdu.read_record(record))

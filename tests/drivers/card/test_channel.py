@@ -8,18 +8,7 @@ import pytest
 
 from drivers.card import apdu, errors
 from drivers.card.channel import MAX_RESPONSE, CardChannel, Exchange
-
-
-class ScriptedTransport:
-    """Answers each command with the next scripted response (or the last one forever) and records what it got."""
-
-    def __init__(self, *answers: bytes) -> None:
-        self.answers = list(answers)
-        self.sent: list[bytes] = []
-
-    def transmit(self, command: bytes) -> bytes:
-        self.sent.append(command)
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+from scripted_transport import ScriptedTransport
 
 
 def test_61xx_is_followed_with_get_response_and_the_pieces_joined() -> None:
