@@ -29,7 +29,7 @@ def sw(value: int) -> bytes:
 class BinaryFile:
     """A transparent EF: the object followed by filler up to the file's physical size."""
 
-    data: bytes
+    data: bytes = field(repr=False)  # the holder's records (fictional, still personal-shaped): never in a repr
     size: int = 0
     read_requires: frozenset[int] = frozenset()  # key EFs any one of which must be verified; empty = free
     filler: int = 0xFF
@@ -43,7 +43,7 @@ class BinaryFile:
 
 @dataclass
 class RecordFile:
-    records: list[bytes]
+    records: list[bytes] = field(repr=False)
     read_requires: frozenset[int] = frozenset()
 
 
@@ -83,7 +83,7 @@ class EmulatedCard:
     atr: bytes
     applications: list[Application]
     quirks: list[Quirk] = field(default_factory=list)
-    face: PrintedFace | None = None  # what is printed on the card (cards with 券面 APs)
+    face: PrintedFace | None = field(default=None, repr=False)  # what is printed on the card (cards with 券面 APs)
     current_app: Application | None = field(default=None, init=False)
     current_fid: int | None = field(default=None, init=False)
     verified: set[int] = field(default_factory=set, init=False)
