@@ -239,11 +239,6 @@ class PcscContext:
     def _present(state: int) -> bool:
         return bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
 
-    def cancel(self) -> None:
-        """Wake a :meth:`wait_for_events` blocked in another thread."""
-        if self._hcontext is not None:
-            scard.SCardCancel(self._hcontext)
-
     def connect(self, reader: str) -> PcscConnection:
         with self._guard():
             hresult, hcard, protocol = scard.SCardConnect(
