@@ -27,6 +27,7 @@ EF_AUTH_CERTIFICATE = 0x000A
 EF_AUTH_CA_CERTIFICATE = 0x000B
 EF_AUTH_KEY = 0x0017
 EF_AUTH_PIN = 0x0018
+AUTH_PIN_MAX_TRIES = 3  # every source (spec §2.5)
 AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (spec §2.2); the card signs nothing else
 
 
@@ -145,7 +146,7 @@ class JpkiAp:
     def pin_tries_left(self) -> int:
         """Tries left before the PIN locks, read with the empty VERIFY (costs no try). 0 = locked."""
         command, response = self.files.send_by_reference(lambda ref: apdu.verify(ref, None), EF_AUTH_PIN)
-        return apdu.tries_left(response.sw, command)
+        return apdu.tries_left(response.sw, command, AUTH_PIN_MAX_TRIES)
 
     def verify_pin(self, pin: str) -> None:
         """VERIFY the 4-digit PIN: returns on success, raises :class:`WrongPin` (with tries left) or

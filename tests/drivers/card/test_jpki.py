@@ -180,3 +180,17 @@ def test_a_certificate_with_a_bad_version_or_a_non_rsa_key_is_malformed(insert_c
     if broken == "version":
         with pytest.raises(errors.MalformedResponse):
             jpki.auth_ca_certificate()
+
+
+def test_a_card_using_61xx_6282_and_9000_on_the_empty_verify_is_read_and_counted(insert_card, context) -> None:
+    inserted = insert_card("quirky", pin=PIN)
+    jpki, log = open_jpki(context, inserted.reader)
+    cert = jpki.auth_certificate()
+    assert cert.der == inserted.card.applications[0].files[0x000A].data  # type: ignore[union-attr]
+    assert any(e.name == "GET RESPONSE" for e in log)
+    assert jpki.files.read_bytes(0x0008, 16) == b"\x8f\x8f\x00"  # a 3-byte EF: data with 6282
+    assert log[-1].sw == 0x6282
+    assert jpki.pin_tries_left() == 3
+    jpki.verify_pin(PIN)
+    assert jpki.pin_tries_left() == 3 and log[-1].sw == 0x9000  # verified: no counter, reported as full
+    jpki.sign(hashlib.sha256(b"nonce").digest())
