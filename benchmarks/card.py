@@ -74,16 +74,16 @@ def report(title: str, times: list[float], exchanges: list[Exchange]) -> None:
           f"median {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms over {len(ms)} rounds")
     run: list[Exchange] = []
     for e in [*exchanges, None]:
-        if e is not None and run and e.command.name == run[0].command.name:
+        if e is not None and run and e.name == run[0].name:
             run.append(e)
             continue
         # Long runs of one command (the READ BINARY chunks of a big record) are shown by their ends.
         shown = run if len(run) <= 4 else [run[0], run[1], None, run[-1]]
         for item in shown:
             if item is None:
-                print(f"    … {len(run) - 3} more {run[0].command.name}")
+                print(f"    … {len(run) - 3} more {run[0].name}")
             else:
-                print(f"    {item.command.trace()[:72]:72} -> {item.received - 2:4d} B, SW {item.sw:04X}")
+                print(f"    {item.trace[:72]:72} -> {item.received - 2:4d} B, SW {item.sw:04X}")
         run = [] if e is None else [e]
 
 

@@ -113,14 +113,18 @@ def error_for(sw: int, command: Command) -> errors.StatusWordError:
     return cls(sw, command.name)
 
 
-def tries_left(sw: int, command: Command) -> int:
-    """Tries left from the answer to an empty VERIFY: 63Cx → x; 63C0, 6983, 6984 → 0 (locked)."""
+def tries_left(sw: int, command: Command, max_tries: int) -> int:
+    """Tries left from the answer to an empty VERIFY: 63Cx → x; 63C0, 6983, 6984 → 0 (locked).
+
+    9000 means the key is already verified in this session (spec §2.5, myna-card): no counter is reported, but the
+    successful VERIFY reset it to its maximum, so ``max_tries`` is the answer.
+    """
     if sw & 0xFFF0 == 0x63C0:
         return sw & 0x0F
     if sw in (0x6983, 0x6984):
         return 0
     if sw == SW_OK:
-        raise errors.UnexpectedStatus(sw, command.name, "the card reported no retry counter (key already verified)")
+        return max_tries
     raise error_for(sw, command)
 
 

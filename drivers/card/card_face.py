@@ -47,6 +47,9 @@ CARD_FACE_AID = bytes.fromhex("D3921000310001010402")
 EF_CARD_FACE = 0x0002
 EF_COLLATION_B = 0x0012  # 照合番号B's key EF in this AP (0011 生年月日, 0013 照合番号A)
 COLLATION_B_DIGITS = 14
+# Not settled (spec §3.3: a quoted Digital Agency figure says 10, another source 3); only reported as the count after
+# a successful VERIFY, when the card answers the empty VERIFY with 9000 instead of a counter.
+COLLATION_MAX_TRIES = 10
 
 RECORD_TAG = 0xFF20
 OFFSETS_TAG = 0xDF21
@@ -264,7 +267,7 @@ class CardFaceAp:
     def collation_b_tries_left(self) -> int:
         """Tries left before 照合番号B locks, read with the empty VERIFY (costs no try). 0 = locked."""
         command, response = self.files.send_by_reference(lambda ref: apdu.verify(ref, None), EF_COLLATION_B)
-        return apdu.tries_left(response.sw, command)
+        return apdu.tries_left(response.sw, command, COLLATION_MAX_TRIES)
 
     def verify_collation_b(self, code: str) -> None:
         """VERIFY 照合番号B: returns on success, raises :class:`WrongPin` (with tries left) or :class:`PinBlocked`.

@@ -33,7 +33,14 @@ class CardCommunicationError(CardError, IOError):
 
 
 class MalformedResponse(CardError, ValueError):
-    """The card answered with data that does not parse: a truncated TLV, a length beyond the file, bad DER, …"""
+    """The card answered with data that does not parse: a truncated TLV, a length beyond the file, bad DER, …
+
+    ``sw`` is the status word that came with it when one did (e.g. an endless 61xx chain), else None.
+    """
+
+    def __init__(self, message: str, sw: int | None = None) -> None:
+        self.sw = sw
+        super().__init__(message if sw is None else f"{message} (SW {sw:04X})")
 
 
 class InvalidPinFormat(CardError, ValueError):
@@ -79,7 +86,7 @@ class RecordNotFound(StatusWordError, LookupError):
 
 
 class EndOfFile(StatusWordError, EOFError):
-    """The read started at or after the end of the file (6B00, or 6282 before Le)."""
+    """The read started at or after the end of the file (6B00, or 6282 with no data)."""
 
 
 class WrongLength(StatusWordError, ValueError):

@@ -3,7 +3,8 @@
 A transparent EF is larger than the object it holds (filler follows), so the read is sized from the object's BER/DER
 header: the first READ BINARY asks for a full 256-byte chunk, which is also the header read, then the rest follows
 in 256-byte chunks and one exact final chunk. EFs are addressed by short file identifier (READ BINARY P1 = 80|SFI),
-which saves the SELECT EF; a card that refuses SFI addressing gets SELECT EF + READ BINARY from then on.
+which saves the SELECT EF; a card that refuses SFI addressing for an EF that SELECT EF then finds gets SELECT EF +
+READ BINARY from then on (a missing EF leaves SFI addressing on).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from drivers.card.channel import CardChannel
 
 CHUNK = 256
 MAX_OBJECT = 0x7FFF  # READ BINARY offsets are 15 bits
+SW_END_BEFORE_LE = 0x6282
 
-# Answers to an SFI-addressed command that mean "this card does not address EFs that way" rather than a real error.
-_SFI_REFUSALS = (errors.IncorrectParameters, errors.NotSupported, errors.ConditionsNotSatisfied,
-                 errors.FileNotFound, errors.WrongLength)
-
-
-# Status words by which a card says it does not take a key named by SFI (none of them consumes a try).
+# Status words by which a card may say it does not take a key named by SFI (none of them consumes a try). 6A82 is
+# among them because it is ambiguous: the EF may simply be missing. So every refusal is followed by SELECT EF, and
+# SFI addressing is switched off for the session only when that SELECT finds the EF.
 _SFI_REFUSAL_SWS = frozenset((0x6A86, 0x6A88, 0x6A82, 0x6A81, 0x6981, 0x6986, 0x6D00))
+# A read may also be refused with 6700 (a card reading P1 as an offset); a VERIFY's 6700 may be about the PIN itself,
+# so it is never a reason to send the PIN again.
+_SFI_READ_REFUSAL_SWS = _SFI_REFUSAL_SWS | {0x6700}
 
 
 class ApplicationFiles:
@@ -31,6 +33,23 @@ class ApplicationFiles:
     def __init__(self, channel: CardChannel) -> None:
         self.channel = channel
         self.sfi_supported = True
+
+    def _read(self, command: apdu.Command) -> bytes:
+        return self._read_data(command, self.channel.send(command))
+
+    @staticmethod
+    def _read_data(command: apdu.Command, response: apdu.Response) -> bytes:
+        """A read's data. 6282 with data is the file ending before Le (spec §2.4, §6: tolerated), so the data is a
+        short final chunk; 6282 without data, like any other status word, is the typed error."""
+        if response.sw == SW_END_BEFORE_LE and response.data:
+            return response.data
+        return apdu.check(response, command)
+
+    def _select_instead_of_sfi(self, fid: int) -> None:
+        # A missing EF raises FileNotFound here and leaves SFI on; an EF that exists but was refused by SFI shows
+        # that the card does not take SFI addressing.
+        self.select_ef(fid)
+        self.sfi_supported = False
 
     def select_ef(self, fid: int) -> None:
         self.channel.call(apdu.select_ef(fid))
@@ -43,19 +62,18 @@ class ApplicationFiles:
             response = self.channel.send(command)
             if response.sw not in _SFI_REFUSAL_SWS:
                 return command, response
-            self.sfi_supported = False
-        self.select_ef(fid)
+        self._select_instead_of_sfi(fid)
         command = make(0x80)
         return command, self.channel.send(command)
 
     def _first_chunk(self, fid: int, length: int) -> bytes:
         if self.sfi_supported:
-            try:
-                return self.channel.call(apdu.read_binary_sfi(fid, 0, length))
-            except _SFI_REFUSALS:
-                self.sfi_supported = False
-        self.select_ef(fid)
-        return self.channel.call(apdu.read_binary(0, length))
+            command = apdu.read_binary_sfi(fid, 0, length)
+            response = self.channel.send(command)
+            if response.sw not in _SFI_READ_REFUSAL_SWS:
+                return self._read_data(command, response)
+        self._select_instead_of_sfi(fid)
+        return self._read(apdu.read_binary(0, length))
 
     def read_bytes(self, fid: int, length: int) -> bytes:
         """The first ``length`` (≤ 256) bytes of a transparent EF; fewer if the file is shorter."""
@@ -71,7 +89,7 @@ class ApplicationFiles:
         while len(data) < total:
             want = min(CHUNK, total - len(data))
             try:
-                chunk = self.channel.call(apdu.read_binary(len(data), want))
+                chunk = self._read(apdu.read_binary(len(data), want))
             except errors.EndOfFile as exc:
                 raise errors.MalformedResponse(
                     f"EF {fid:04X} ends at {len(data)} bytes but its object claims {total}"
@@ -83,9 +101,9 @@ class ApplicationFiles:
 
     def read_record(self, fid: int, record: int = 1) -> bytes:
         if self.sfi_supported:
-            try:
-                return self.channel.call(apdu.read_record(record, sfi=fid))
-            except _SFI_REFUSALS:
-                self.sfi_supported = False
-        self.select_ef(fid)
-        return self.channel.call(apdu.read_record(record))
+            command = apdu.read_record(record, sfi=fid)
+            response = self.channel.send(command)
+            if response.sw not in _SFI_READ_REFUSAL_SWS:
+                return self._read_data(command, response)
+        self._select_instead_of_sfi(fid)
+        return self._read(apdu.read_record(record))

@@ -27,7 +27,16 @@ EF_AUTH_CERTIFICATE = 0x000A
 EF_AUTH_CA_CERTIFICATE = 0x000B
 EF_AUTH_KEY = 0x0017
 EF_AUTH_PIN = 0x0018
+AUTH_PIN_MAX_TRIES = 3  # every source (spec §2.5)
+AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (spec §2.2); the card signs nothing else
 
+
+def _load_certificate(der: bytes, what: str) -> x509.Certificate:
+    """Parse DER from the card; anything cryptography refuses (InvalidVersion is no ValueError) is MalformedResponse."""
+    try:
+        return x509.load_der_x509_certificate(der)
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise errors.MalformedResponse(f"{what} is not valid X.509: {exc}") from exc
 
 
 class TokenKind(StrEnum):
@@ -58,16 +67,21 @@ class AuthCertificate:
 
     @classmethod
     def from_der(cls, der: bytes) -> AuthCertificate:
+        """The certificate, or MalformedResponse if it does not parse or its key is not RSA-2048 (the card's)."""
+        cert = _load_certificate(der, "the auth certificate")
+        _rsa_key(cert)
         try:
-            cert = x509.load_der_x509_certificate(der)
             return cls(der, cert.serial_number, cert.issuer.rfc4514_string(),
                        cert.not_valid_before_utc, cert.not_valid_after_utc)
         except ValueError as exc:
-            raise errors.MalformedResponse(f"not a valid X.509 certificate: {exc}") from exc
+            raise errors.MalformedResponse(f"the auth certificate is not valid X.509: {exc}") from exc
 
     @property
     def certificate(self) -> x509.Certificate:
         return x509.load_der_x509_certificate(self.der)
+
+    def public_key(self) -> rsa.RSAPublicKey:
+        return _rsa_key(self.certificate)
 
     @property
     def serial_hex(self) -> str:
@@ -82,6 +96,16 @@ class AuthCertificate:
 
     def __repr__(self) -> str:
         return f"AuthCertificate(serial={self.serial_hex}, not_after={self.not_after.isoformat()})"
+
+
+def _rsa_key(cert: x509.Certificate) -> rsa.RSAPublicKey:
+    try:
+        key = cert.public_key()
+    except ValueError as exc:
+        raise errors.MalformedResponse(f"the auth certificate's public key does not parse: {exc}") from exc
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size != AUTH_KEY_BITS:
+        raise errors.MalformedResponse(f"the auth certificate's key is not RSA-{AUTH_KEY_BITS}")
+    return key
 
 
 def check_pin_format(pin: str) -> bytes:
@@ -115,18 +139,14 @@ class JpkiAp:
         return self._certificate
 
     def auth_ca_certificate(self) -> x509.Certificate:
-        der = self.files.read_object(EF_AUTH_CA_CERTIFICATE)
-        try:
-            return x509.load_der_x509_certificate(der)
-        except ValueError as exc:
-            raise errors.MalformedResponse(f"the CA certificate is not valid X.509: {exc}") from exc
+        return _load_certificate(self.files.read_object(EF_AUTH_CA_CERTIFICATE), "the CA certificate")
 
     # -- PIN --------------------------------------------------------------------------------------------------
 
     def pin_tries_left(self) -> int:
         """Tries left before the PIN locks, read with the empty VERIFY (costs no try). 0 = locked."""
         command, response = self.files.send_by_reference(lambda ref: apdu.verify(ref, None), EF_AUTH_PIN)
-        return apdu.tries_left(response.sw, command)
+        return apdu.tries_left(response.sw, command, AUTH_PIN_MAX_TRIES)
 
     def verify_pin(self, pin: str) -> None:
         """VERIFY the 4-digit PIN: returns on success, raises :class:`WrongPin` (with tries left) or
@@ -144,13 +164,13 @@ class JpkiAp:
         if len(message_hash) != 32:
             raise ValueError("sign() takes a 32-byte SHA-256 hash")
         digest_info = apdu.sha256_digest_info(message_hash)
-        command, response = self.files.send_by_reference(lambda ref: apdu.compute_signature(ref, digest_info), EF_AUTH_KEY)
+        command, response = self.files.send_by_reference(lambda ref: apdu.compute_signature(ref, digest_info),
+                                                          EF_AUTH_KEY)
         signature = apdu.check(response, command)
         if len(signature) != 256:
             raise errors.MalformedResponse(f"signature of {len(signature)} bytes, expected 256 (RSA-2048)")
         if self._certificate is not None:
-            public_key = self._certificate.certificate.public_key()
-            assert isinstance(public_key, rsa.RSAPublicKey)
+            public_key = self._certificate.public_key()
             try:
                 public_key.verify(signature, message_hash, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
             except InvalidSignature as exc:

@@ -87,20 +87,20 @@ class PcscConnection:
         hresult, response = scard.SCardTransmit(self._hcard, self._protocol, list(command))
         if hresult == scard.SCARD_S_SUCCESS and len(response) >= 2:
             return bytes(response)
-        self._forget()
-        if hresult in _SERVICE_GONE:
-            self.context.invalidate()
-        _raise_for(hresult if hresult not in _NO_ANSWER else scard.SCARD_S_SUCCESS, f"{self.reader}: transmit")
+        no_answer = hresult in _NO_ANSWER
         # The card gave no answer (vpcd reports a card pulled mid-command as an empty response, then
         # "not transacted" until pcscd's next poll). Ask the reader whether the card is still there.
-        if self.context.wait_card_absent(self.reader, CARD_GONE_CONFIRM_S):
+        gone = hresult in _SERVICE_GONE or hresult in _CARD_GONE or (
+            no_answer and self.context.wait_card_absent(self.reader, CARD_GONE_CONFIRM_S))
+        # A card still present (silent, or failing at the transport level) is reset as close() does, so that it
+        # keeps no verified PIN once we let go; one that left (or a lost service) has nothing left to reset.
+        self.close(reset=not gone)
+        if hresult in _SERVICE_GONE:
+            self.context.invalidate()
+        _raise_for(scard.SCARD_S_SUCCESS if no_answer else hresult, f"{self.reader}: transmit")
+        if gone:
             raise errors.CardRemoved(f"{self.reader}: the card left during the command")
         raise errors.CardCommunicationError(f"{self.reader}: the card did not answer ({_hresult_text(hresult)})")
-
-    def _forget(self) -> None:
-        hcard, self._hcard = self._hcard, None
-        if hcard is not None:
-            scard.SCardDisconnect(hcard, scard.SCARD_LEAVE_CARD)
 
     def close(self, reset: bool = True) -> None:
         """Disconnect; by default reset the card so that no verified state outlives the session."""
@@ -238,11 +238,6 @@ class PcscContext:
     @staticmethod
     def _present(state: int) -> bool:
         return bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
-
-    def cancel(self) -> None:
-        """Wake a :meth:`wait_for_events` blocked in another thread."""
-        if self._hcontext is not None:
-            scard.SCardCancel(self._hcontext)
 
     def connect(self, reader: str) -> PcscConnection:
         with self._guard():

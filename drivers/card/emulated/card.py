@@ -29,7 +29,7 @@ def sw(value: int) -> bytes:
 class BinaryFile:
     """A transparent EF: the object followed by filler up to the file's physical size."""
 
-    data: bytes
+    data: bytes = field(repr=False)  # the holder's records (fictional, still personal-shaped): never in a repr
     size: int = 0
     read_requires: frozenset[int] = frozenset()  # key EFs any one of which must be verified; empty = free
     filler: int = 0xFF
@@ -43,7 +43,7 @@ class BinaryFile:
 
 @dataclass
 class RecordFile:
-    records: list[bytes]
+    records: list[bytes] = field(repr=False)
     read_requires: frozenset[int] = frozenset()
 
 
@@ -83,7 +83,7 @@ class EmulatedCard:
     atr: bytes
     applications: list[Application]
     quirks: list[Quirk] = field(default_factory=list)
-    face: PrintedFace | None = None  # what is printed on the card (cards with 券面 APs)
+    face: PrintedFace | None = field(default=None, repr=False)  # what is printed on the card (cards with 券面 APs)
     current_app: Application | None = field(default=None, init=False)
     current_fid: int | None = field(default=None, init=False)
     verified: set[int] = field(default_factory=set, init=False)
@@ -110,6 +110,10 @@ class EmulatedCard:
             answer = quirk(self, apdu)
             if answer is not None:
                 return answer
+        return self.interpret(apdu)
+
+    def interpret(self, apdu: bytes) -> bytes:
+        """The normal answer, without quirks (a quirk may start from it)."""
         if len(apdu) < 4:
             return sw(0x6700)
         cla, ins, p1, p2 = apdu[:4]
@@ -205,7 +209,7 @@ class EmulatedCard:
 
     # -- VERIFY ------------------------------------------------------------------------------------------------
 
-    def _key_reference(self, p2: int) -> int | None:
+    def key_reference(self, p2: int) -> int | None:
         if p2 == 0x80:
             return self.current_fid
         if p2 & 0x80 and p2 & 0x1F:
@@ -215,7 +219,7 @@ class EmulatedCard:
     def _verify(self, p1: int, p2: int, data: bytes, le: int | None) -> bytes:
         if p1 != 0x00 or le is not None:
             return sw(0x6A86)
-        fid = self._key_reference(p2)
+        fid = self.key_reference(p2)
         if fid is None:
             return sw(0x6A86)
         key = self._file(fid)
@@ -244,7 +248,7 @@ class EmulatedCard:
         if p2 == 0x00:
             key = self.current_app.default_key if self.current_app else None
         else:
-            fid = self._key_reference(p2)
+            fid = self.key_reference(p2)
             key_file = self._file(fid)
             key = key_file if isinstance(key_file, PrivateKeyFile) else None
         if key is None:

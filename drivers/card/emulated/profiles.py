@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drivers.card import ber
@@ -19,6 +19,7 @@ from drivers.card.emulated.card import (
     PrivateKeyFile,
     Quirk,
     RecordFile,
+    SW_OK,
     sw,
 )
 
@@ -41,6 +42,7 @@ class Profile(StrEnum):
     PINLESS = "pinless"
     COLLATION_ONE_TRY_LEFT = "collation-one-try-left"
     COLLATION_LOCKED = "collation-locked"
+    QUIRKY = "quirky"
 
 
 # Smartphones and the 住基カード carry only a JPKI-AP; every other profile is a My Number card with all its APs.
@@ -165,6 +167,8 @@ def build(
     if profile is Profile.DAMAGED:
         damage(jpki, common, surface)
         quirks = [odd_status_words]
+    elif profile is Profile.QUIRKY:
+        quirks = [GenericStatusWords()]
     return EmulatedCard(CARD_ATR, [jpki, common, surface, input_support], quirks, face=face)
 
 
@@ -194,3 +198,39 @@ def odd_status_words(card: EmulatedCard, apdu: bytes) -> bytes | None:
     if apdu[:2] == b"\x80\x2a":
         return bytes(128) + sw(0x9000)
     return None
+
+
+@dataclass
+class GenericStatusWords:
+    """The quirky card's answers: ISO status words the public sources allow but no source saw on a card (spec §2.4,
+    §2.5, §6), so that the driver meets them somewhere. READ BINARY answers of more than :attr:`piece` bytes come in
+    pieces chained with 61xx (GET RESPONSE fetches the rest); a read that crosses the end of the EF ends with 6282
+    instead of 9000; an empty VERIFY on a key already verified answers 9000 instead of its counter (myna-card)."""
+
+    piece: int = 100
+    pending: bytes = field(default=b"", repr=False)  # the rest of a chained answer, data ‖ final SW
+
+    def __call__(self, card: EmulatedCard, apdu: bytes) -> bytes | None:
+        if apdu[:2] == b"\x00\xc0" and self.pending:
+            want = (apdu[4] or 256) if len(apdu) == 5 else 256
+            return self._next(self.pending[:-2], self.pending[-2:], want)
+        self.pending = b""
+        if apdu[:2] == b"\x00\x20" and len(apdu) == 4 and card.key_reference(apdu[3]) in card.verified:
+            return SW_OK
+        if apdu[:2] != b"\x00\xb0" or len(apdu) != 5:
+            return None
+        answer = card.interpret(apdu)
+        data, status = answer[:-2], answer[-2:]
+        if status != SW_OK:
+            return answer
+        if len(data) < (apdu[4] or 256):
+            status = sw(0x6282)  # the EF ended before Le bytes
+        return self._next(data, status, self.piece)
+
+    def _next(self, data: bytes, status: bytes, want: int) -> bytes:
+        piece, rest = data[:want], data[want:]
+        if not rest:
+            self.pending = b""
+            return piece + status
+        self.pending = rest + status
+        return piece + sw(0x6100 | (min(len(rest), 256) & 0xFF))

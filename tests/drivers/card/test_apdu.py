@@ -57,3 +57,8 @@ def test_wrong_pin_reports_tries_left() -> None:
 def test_response_without_status_word_is_malformed() -> None:
     with pytest.raises(errors.MalformedResponse):
         apdu.Response.from_bytes(b"\x90")
+
+
+def test_9000_to_the_empty_verify_means_verified_and_a_full_counter() -> None:
+    assert apdu.tries_left(0x9000, apdu.verify(0x98, None), 3) == 3
+    assert apdu.tries_left(0x63C1, apdu.verify(0x98, None), 3) == 1

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from drivers.card import common_ap, errors
 from drivers.card.channel import CardChannel
-from drivers.card.info import read_card_info
+from drivers.card.info import PinState, read_card_info
 from drivers.card.jpki import AuthCertificate, TokenKind
 
 pytestmark = pytest.mark.pcsc
@@ -90,3 +90,11 @@ def test_any_bytes_as_a_certificate_or_record_give_typed_errors(data: bytes) -> 
             parse(data)
         except errors.MalformedResponse:
             pass
+
+
+def test_card_info_reads_a_card_that_chains_its_answers_with_61xx(insert_card, context) -> None:
+    inserted = insert_card("quirky")
+    with context.connect(inserted.reader) as connection:
+        info = read_card_info(CardChannel(connection))
+    assert info.pin_state is PinState.USABLE and info.pin_tries_left == 3
+    assert info.auth_certificate is not None and info.card_expiry is not None

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.x509.oid import NameOID
 
 from drivers.card import errors
 from drivers.card.channel import CardChannel, Exchange
 from drivers.card.emulated import profiles
-from drivers.card.emulated.card import PinKey
+from drivers.card.emulated.card import BinaryFile, PinKey
 from drivers.card.jpki import EF_AUTH_PIN, JpkiAp
 from drivers.card.pcsc import PcscContext
 
@@ -146,3 +149,48 @@ def test_cards_that_refuse_sfi_addressing_are_read_with_select(insert_card, cont
     assert pin_key(inserted.card).remaining == 3
     # One refused SFI read, then SELECT EF before each file and key.
     assert sum(1 for e in log if e.sw == 0x6A86) == 1
+
+
+def ec_certificate_der() -> bytes:
+    """A well-formed certificate whose key is EC, which no JPKI card carries."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TEST EC")])
+    now = dt.datetime.now(dt.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+
+
+@pytest.mark.parametrize("broken", ["version", "ec-key"])
+def test_a_certificate_with_a_bad_version_or_a_non_rsa_key_is_malformed(insert_card, context, broken) -> None:
+    card = profiles.build("normal", pin=PIN)
+    files = card.applications[0].files
+    if broken == "version":
+        # The certificate's version INTEGER (v3 = 2) is the 13th byte: 30 82 LL LL 30 82 LL LL A0 03 02 01 <02>.
+        for fid in (0x000A, 0x000B):
+            good = files[fid]
+            assert isinstance(good, BinaryFile) and good.data[8:12] == bytes.fromhex("a0030201")
+            files[fid] = BinaryFile(good.data[:12] + b"\x05" + good.data[13:], size=good.size)
+    else:
+        files[0x000A] = BinaryFile(ec_certificate_der(), size=0x0800)
+    inserted = insert_card(card)
+    jpki, _ = open_jpki(context, inserted.reader)
+    with pytest.raises(errors.MalformedResponse):
+        jpki.auth_certificate()
+    if broken == "version":
+        with pytest.raises(errors.MalformedResponse):
+            jpki.auth_ca_certificate()
+
+
+def test_a_card_using_61xx_6282_and_9000_on_the_empty_verify_is_read_and_counted(insert_card, context) -> None:
+    inserted = insert_card("quirky", pin=PIN)
+    jpki, log = open_jpki(context, inserted.reader)
+    cert = jpki.auth_certificate()
+    assert cert.der == inserted.card.applications[0].files[0x000A].data  # type: ignore[union-attr]
+    assert any(e.name == "GET RESPONSE" for e in log)
+    assert jpki.files.read_bytes(0x0008, 16) == b"\x8f\x8f\x00"  # a 3-byte EF: data with 6282
+    assert log[-1].sw == 0x6282
+    assert jpki.pin_tries_left() == 3
+    jpki.verify_pin(PIN)
+    assert jpki.pin_tries_left() == 3 and log[-1].sw == 0x9000  # verified: no counter, reported as full
+    jpki.sign(hashlib.sha256(b"nonce").digest())

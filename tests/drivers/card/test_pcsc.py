@@ -69,6 +69,24 @@ def test_a_card_pulled_during_a_read_raises_card_removed_and_the_next_card_works
     assert info.auth_certificate.der == fresh.card.applications[0].files[0x000A].data  # type: ignore[union-attr]
 
 
+def test_a_card_that_falls_silent_is_reset_so_its_verified_pin_does_not_outlive_the_connection(
+        insert_card, context) -> None:
+    inserted = insert_card("normal", pin="8461")
+    # A second handle keeps pcscd from powering the card down on its own once ours is gone: only a reset clears it.
+    bystander = context.connect(inserted.reader)
+    jpki = JpkiAp(CardChannel(context.connect(inserted.reader)))
+    jpki.select()
+    jpki.verify_pin("8461")
+    assert inserted.card.verified
+    # The card stays in the reader but answers the signature with a single byte, no status word.
+    inserted.card.quirks.append(lambda _card, apdu: b"\x90" if apdu[:2] == b"\x80\x2a" else None)
+    with pytest.raises(errors.CardCommunicationError):
+        jpki.sign(bytes(32))
+    assert context.card_present(inserted.reader)
+    assert not inserted.card.verified  # reset on disconnect, not left verified
+    bystander.close(reset=False)
+
+
 def test_pcscd_restart_mid_session_gives_a_typed_error_then_recovers(insert_card, context, pcscd) -> None:
     inserted = insert_card("normal")
     context.wait_for_events(0)  # the monitor knows the card

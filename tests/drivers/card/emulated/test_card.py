@@ -106,3 +106,15 @@ def test_the_sign_password_side_answers_like_opensc_expects(card: EmulatedCard) 
     assert run(card, "00B0000004") == b"\x69\x81"  # a key EF is not readable
     assert run(card, "00A4020C020001") == b"\x90\x00"
     assert run(card, "00B0000004") == b"\x69\x82"  # the signature certificate needs the password
+
+
+def test_the_repr_of_a_card_shows_none_of_the_holders_data() -> None:
+    card = profiles.build("normal", pin="8461")
+    face = card.face
+    assert face is not None
+    text = repr(card)
+    held = [face.my_number, face.birth.strftime("%Y%m%d"), repr(face.birth), face.name, face.address[0],
+               face.collation_b, "8461"]
+    for secret in held:
+        assert secret not in text
+        assert repr(secret.encode())[2:-1] not in text  # nor as bytes in a file's repr
