@@ -196,8 +196,10 @@ DECISIONS: tuple[str, ...] = (
         "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while."
     ),
     (
-        "受付完了 shows only once the outbox holds the signed result. If the card leaves while it is being queued, the "
-        "session data is dropped at once and the result already handed over stands."
+        "受付完了 shows only once the outbox holds the signed result. If the card leaves, the host cancels, the reader "
+        "goes out of service or a device fault arrives while it is being queued, the session data is dropped at once "
+        "and the result already handed over stands: 受付完了 follows, and out of service or a persistent fault shows at "
+        "the next rest. Only a result the outbox never takes ends as `device_error`."
     ),
     (
         "Certificate validity is judged by the daemon's wall clock: expired or missing stops the reception; "
@@ -402,7 +404,6 @@ class TransitionTable:
         return frozenset(out)
 
 
-G_SESSION = StateGroup("any_session_step", "any step of a session", SESSION)
 G_REMOVABLE = StateGroup("any_step_before_sending", "any step of a session before the result is sent",
                          SESSION - {S.SENDING_RESULT})  # fmt: skip
 G_PATIENT = StateGroup("any_patient_step", "any step waiting for the patient or staff", PATIENT_STEPS)
@@ -482,6 +483,7 @@ def _build_table() -> TransitionTable:
     edge(S.CONSENT_PRESCRIPTION, S.CONSENT_LIMIT, "back")
     edge(S.SENDING_RESULT, S.EXPIRY_WARNING, "queued, certificate expiring soon")
     edge(S.SENDING_RESULT, S.DONE, "queued")
+    edge(S.SENDING_RESULT, S.DEVICE_ERROR, "not queued in time")
     # after the session
     edge(S.EXPIRY_WARNING, S.DONE, "OK / after a while")
     for s in sorted(AFTER_SESSION - {S.EXPIRY_WARNING, S.CARD_FORGOTTEN, S.CARD_REMOVED}):
@@ -494,8 +496,8 @@ def _build_table() -> TransitionTable:
         SharedTransition(G_BEFORE_AUTH, S.CONSENT_MEDICAL, "host sets visual check (staff-attested)"),
         SharedTransition(G_REMOVABLE, S.CARD_REMOVED, "card removed, session dropped"),
         SharedTransition(G_PATIENT, S.TIMED_OUT, "left untouched, session dropped"),
-        SharedTransition(G_SESSION, S.CANCELLED, "host cancel / out of service, session dropped"),
-        SharedTransition(G_SESSION, S.DEVICE_ERROR, "device fault or no answer, session dropped"),
+        SharedTransition(G_REMOVABLE, S.CANCELLED, "host cancel / out of service, session dropped"),
+        SharedTransition(G_REMOVABLE, S.DEVICE_ERROR, "device fault or no answer, session dropped"),
     )
     return TransitionTable(tuple(edges), shared, tuple(rest))
 
@@ -1353,8 +1355,19 @@ class ReceptionFlow:
         if self._state in RESTING or self._state in PRE_SESSION:
             self._rest()
 
+    def _result_handed_over(self, reason: EndReason) -> bool:
+        """While the result is being queued nothing can call it back, so a stop drops the session data at once (as
+        card removal does) and the session still completes; what the stop set (out of service, a persistent fault)
+        shows at the next rest. True if the flow is in that step."""
+        if self._state is not S.SENDING_RESULT:
+            return False
+        self._drop(reason)
+        return True
+
     def _on_host_cancel(self, event: HostCancel) -> None:
         state = self._state
+        if self._result_handed_over(EndReason.CANCELLED):
+            return
         if state in SESSION:
             self._end(EndReason.CANCELLED, S.CANCELLED)
         elif state in PRE_SESSION:
@@ -1366,6 +1379,8 @@ class ReceptionFlow:
         self._out_of_service = True
         self._out_of_service_reason = event.reason
         state = self._state
+        if self._result_handed_over(EndReason.OUT_OF_SERVICE):
+            return
         if state in SESSION:
             self._end(EndReason.OUT_OF_SERVICE, S.CANCELLED)
         elif state in RESTING or state in PRE_SESSION:
@@ -1382,6 +1397,8 @@ class ReceptionFlow:
         if event.persistent:
             self._faults[event.code] = None
         state = self._state
+        if self._result_handed_over(EndReason.DEVICE_FAULT):
+            return
         if state in SESSION:
             self._end(EndReason.DEVICE_FAULT, S.DEVICE_ERROR, code=event.code)
         elif state in PRE_SESSION or state in (S.IDLE, S.HOST_NOT_CONNECTED):

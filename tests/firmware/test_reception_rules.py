@@ -606,10 +606,11 @@ def test_input_restarts_the_step_clock() -> None:
     assert d.state is State.TIMED_OUT
 
 
-@pytest.mark.parametrize("state", ALL_SESSION_STATES)
+@pytest.mark.parametrize("state", [s for s in ALL_SESSION_STATES if s is not State.SENDING_RESULT])
 @pytest.mark.parametrize("how", ["cancel", "fault", "out_of_service"])
 def test_host_cancel_fault_or_out_of_service_ends_any_step(state: State, how: str) -> None:
-    """Any step: host cancel, a hardware fault → the session ends, data dropped, the screen says what happened."""
+    """Any step before the result is handed over: host cancel, a hardware fault → the session ends, data dropped,
+    the screen says what happened."""
     d = _reach(state)
     event = {"cancel": HostCancel(), "fault": DeviceFault("camera.lost"), "out_of_service": OutOfService("repair")}
     out = d.send(event[how])
@@ -622,6 +623,32 @@ def test_host_cancel_fault_or_out_of_service_ends_any_step(state: State, how: st
         assert d.flow.screen.to_dict()["code"] == "camera.lost"
     d.send(CardRemoved(ReaderRole.PHONE if state is State.PHONE_AUTHORISING else ReaderRole.CARD), after=1)
     assert d.state is (State.OUT_OF_SERVICE if how == "out_of_service" else State.IDLE)
+
+
+@pytest.mark.parametrize("how", ["cancel", "fault", "persistent_fault", "out_of_service"])
+def test_a_stop_while_the_result_is_queued_still_completes_the_reception(how: str) -> None:
+    """Any step: the result already handed over reaches the PC, so the patient is told 受付完了, not 中止; the data is
+    dropped at once and what the stop set shows once the card is taken."""
+    d = _reach(State.SENDING_RESULT)
+    event = {"cancel": HostCancel(), "fault": DeviceFault("camera.lost"), "out_of_service": OutOfService("repair"),
+             "persistent_fault": DeviceFault("reader.lost", persistent=True)}[how]  # fmt: skip
+    reasons = {"cancel": EndReason.CANCELLED, "out_of_service": EndReason.OUT_OF_SERVICE}
+    reason = reasons.get(how, EndReason.DEVICE_FAULT)
+    out = d.send(event)
+    assert of(out, DropSession) == [DropSession(reason)] and not d.flow.in_session
+    assert d.state is State.SENDING_RESULT
+    out = d.answer(ResultAccepted)
+    assert d.state is State.DONE and not of(out, DropSession), "one DropSession per session"
+    assert Beep(BeepPattern.SUCCESS) in out and shows(out) == [DoneScreen(remove_card=True)]
+    d.send(CardRemoved(), after=1)
+    assert d.state is (State.OUT_OF_SERVICE if how in ("out_of_service", "persistent_fault") else State.IDLE)
+
+
+def test_a_result_never_queued_after_a_stop_is_still_a_device_error() -> None:
+    d = _reach(State.SENDING_RESULT)
+    d.send(HostCancel())
+    d.run_to_deadline()
+    assert d.state is State.DEVICE_ERROR and d.flow.screen.to_dict()["code"] == "timeout.sending_result"
 
 
 # --- visual check (目視確認) ------------------------------------------------------------------------------------------
