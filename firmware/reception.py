@@ -20,7 +20,8 @@ How the daemon drives it::
   :class:`Tick` then, or any other event. ``None`` means it needs nothing until an event arrives.
 * ``state`` is a :class:`State`; its string values are the names the line protocol sends on every change (pass
   ``on_transition`` to hear each one). Every state shows one screen of :mod:`firmware.screens` (:data:`SCREEN_OF_STATE`).
-* Translate driver events into these plain events (the flow imports no driver, display or protocol module). Events
+* Translate driver events into these plain events (the flow imports no driver or protocol module, and of display
+  only the limits and consent wordings its screens can draw, to accept no value a screen cannot show). Events
   validate themselves (:class:`InvalidEvent`); a valid event never makes ``handle`` raise.
 
 Sessions: a session starts when a card (or phone) is read and ends with exactly one :class:`DropSession`: completed,
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from display.limits import FAULT_CODES_MAX
 from firmware.reception_actions import (
     Action,
     Beep,
@@ -1430,8 +1432,9 @@ class ReceptionFlow:
             case S.HOST_NOT_CONNECTED:
                 return HostNotConnectedScreen(language=lang)
             case S.OUT_OF_SERVICE:
+                # the earliest faults: the first cause is the one a technician needs
                 return OutOfServiceScreen(language=lang, reason=self._out_of_service_reason,
-                                          fault_codes=tuple(self._faults))  # fmt: skip
+                                          fault_codes=tuple(self._faults)[:FAULT_CODES_MAX])  # fmt: skip
             case S.CHOOSE_PHONE:
                 return ChoosePhoneScreen(language=lang, options=(Option.IPHONE, Option.ANDROID, Option.BACK))
             case S.WAITING_FOR_PHONE:

@@ -431,7 +431,7 @@ def test_leaving_pin_entry_forgets_the_digits() -> None:
 )  # fmt: skip
 def test_consents_go_into_the_result(prescription: bool, answers: tuple[Option, ...], consents: tuple) -> None:
     """Step 3: ① ② 限度額 and the optional 処方箋形式; the wording version and language go into the result."""
-    d = FlowDriver(FlowConfig(ask_prescription_format=prescription, consent_wording_version="2025-09a"))
+    d = FlowDriver(FlowConfig(ask_prescription_format=prescription, consent_wording_version="1"))
     d.place_card()
     d.pass_pin()
     steps = []
@@ -442,7 +442,7 @@ def test_consents_go_into_the_result(prescription: bool, answers: tuple[Option, 
     claims = d.finish()
     c = claims.consents
     assert (c.medical, c.checkup, c.limit, c.prescription) == consents
-    assert claims.consent_wording_version == "2025-09a" and claims.language is Language.JA
+    assert claims.consent_wording_version == "1" and claims.language is Language.JA
 
 
 def test_language_switch_is_for_the_session() -> None:

@@ -102,7 +102,7 @@ configs = st.builds(
     staff_codes=st.sampled_from([(), (StaffCode.from_code(CODE_STAFF, STAFF_CODE),)]),
     staff_code_max_failures=st.integers(1, 3),
     reminder_beeps=st.integers(1, 3),
-    consent_wording_version=st.just("v"),
+    consent_wording_version=st.just("1"),
     timeouts=st.just(Timeouts(choice=30, pin_entry=30, consent=30, face_attempt=5, visual_check=40, notice=3,
                               forgotten_after=5, reminder_repeat=5, visual_check_arm=20, staff_code_lockout=30)),
 )  # fmt: skip
