@@ -159,6 +159,9 @@ from firmware.screens import (
 )
 
 PIN_LENGTH = 4
+STAFF_DIGITS_KEPT = 10.0
+"""Seconds that staff-code digits typed without 決定 are kept after the last key: digits a patient typed at rest would
+otherwise stay in memory and spoil the next staff member's code."""
 
 DECISIONS: tuple[str, ...] = (
     (
@@ -195,7 +198,9 @@ DECISIONS: tuple[str, ...] = (
     ),
     (
         "Staff codes are 6-12 digits, so a 4-digit PIN typed on the wrong screen never matches one (and does not count as "
-        "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while."
+        "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while. Digits "
+        "typed without 決定 are forgotten `STAFF_DIGITS_KEPT` (10 s) after the last key, at every change of state and "
+        "at rest."
     ),
     (
         "受付完了 shows only once the outbox holds the signed result. If the card leaves, the host cancels, the reader "
@@ -659,6 +664,7 @@ class ReceptionFlow:
         self._next_request_id = 1
         self._pin = _Digits()
         self._staff_digits = _Digits()
+        self._staff_digits_until: float | None = None  # when the staff-code digits typed so far are forgotten
         self._staff_failures = 0
         self._staff_locked_until = -math.inf
         self._key_on = False
@@ -706,7 +712,8 @@ class ReceptionFlow:
     @property
     def deadline(self) -> float | None:
         """When the flow next needs a :class:`Tick` (monotonic seconds), or None."""
-        times = [t for t in (self._step_deadline, self._armed_until) if t is not None and t != math.inf]
+        times = [t for t in (self._step_deadline, self._armed_until, self._staff_digits_until)
+                 if t is not None and t != math.inf]  # fmt: skip
         if self._state is S.CAPTURING_FACE and self._step_deadline is not None:
             remaining = self._step_deadline - self._now
             if remaining > 1:  # the countdown changes at each whole second left
@@ -769,7 +776,7 @@ class ReceptionFlow:
         self._pending = None  # an answer to anything asked before is now stale
         if new is not S.ENTERING_PIN:
             self._pin.clear()
-        self._staff_digits.clear()
+        self._forget_staff_digits()
         timeout = self._timeout_for(new)
         self._step_deadline = None if timeout is None else self._now + timeout
         if new is S.CARD_FORGOTTEN:
@@ -806,6 +813,8 @@ class ReceptionFlow:
             if self._armed is not None and self._now >= self._armed_until:
                 self._disarm()
                 fired = True
+            if self._staff_digits_until is not None and self._now >= self._staff_digits_until:
+                self._forget_staff_digits()  # nothing to show: the screen never carried them
             if self._step_deadline is not None and self._now >= self._step_deadline:
                 self._step_deadline = None
                 self._on_step_timeout()
@@ -850,6 +859,7 @@ class ReceptionFlow:
         """Back to the resting state that applies; start on a card that was placed while the reader could not."""
         if self._state not in RESTING:
             self._language = self.config.default_language
+        self._forget_staff_digits()
         self._ending = None
         self._session = None
         target = self._rest_target()
@@ -1302,18 +1312,22 @@ class ReceptionFlow:
         elif state in STAFF_CODE_STATES and self.config.staff_codes and self._now >= self._staff_locked_until:
             self._staff_code_key(key)
 
+    def _forget_staff_digits(self) -> None:
+        self._staff_digits.clear()
+        self._staff_digits_until = None
+
     def _staff_code_key(self, key: Key) -> None:
         digits = self._staff_digits
         if key.is_digit:
             if len(digits) < STAFF_CODE_MAX_LENGTH:
                 digits.append(key.value)
+            self._staff_digits_until = self._now + STAFF_DIGITS_KEPT
             return
-        if key is Key.CORRECT:
-            digits.clear()
+        if key is Key.CORRECT or len(digits) < STAFF_CODE_MIN_LENGTH:
+            # 訂正, or too short to be a staff code (a PIN typed on the wrong screen): not a guess
+            self._forget_staff_digits()
             return
-        if len(digits) < STAFF_CODE_MIN_LENGTH:
-            digits.clear()  # too short to be a staff code (a PIN typed on the wrong screen): not a guess
-            return
+        self._staff_digits_until = None
         staff_id = self.config.staff_for_code(digits.take())
         if staff_id is None:
             self._beep(BeepPattern.ERROR)

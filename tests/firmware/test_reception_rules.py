@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmware.reception import SESSION, State
+from firmware.reception import SESSION, STAFF_DIGITS_KEPT, State
 from firmware.reception_actions import (
     Action,
     Beep,
@@ -788,6 +788,26 @@ def test_staff_codes_are_guarded() -> None:
     d.place_card()
     d.press(*STAFF_CODE, Key.ENTER)
     assert d.state is State.VISUAL_CHECK, "the lockout lapses"
+
+
+def test_staff_code_digits_left_at_rest_are_forgotten() -> None:
+    """Privacy: digits typed at rest without 決定 do not stay in memory, nor spoil the next staff member's code."""
+    d = FlowDriver(staff_config())
+    d.press("9", "9")
+    assert d.flow.deadline == d.now + STAFF_DIGITS_KEPT, "the flow asks for the time to forget them"
+    d.run_to_deadline()
+    assert len(d.flow._staff_digits) == 0 and d.flow.deadline is None
+    d.press(*STAFF_CODE, Key.ENTER)
+    assert d.flow.staff_authority is not None, "the right code is taken after stray digits"
+
+
+def test_staff_code_typed_slowly_is_still_taken() -> None:
+    d = FlowDriver(staff_config())
+    for digit in STAFF_CODE:
+        d.press(digit)
+        d.tick(STAFF_DIGITS_KEPT - 1)
+    d.press(Key.ENTER)
+    assert d.flow.staff_authority is not None
 
 
 def test_keyswitch_ignored_when_not_fitted() -> None:
