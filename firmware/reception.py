@@ -184,8 +184,9 @@ DECISIONS: tuple[str, ...] = (
     ),
     (
         "Face: attempts per session are bounded (`face_max_attempts`): no match, not live, no face and timed-out "
-        "attempts all count, and every retry needs a press. Liveness is required by default. The card-face scan repeats "
-        "by itself only when the card lay face down or out of view (bounded); other problems make face unavailable. The "
+        "attempts all count, and every retry needs a press; switching to 暗証番号 during a capture (step 2a) drops that "
+        "attempt uncounted and ignores its answer. Liveness is required by default. The card-face scan repeats by "
+        "itself only when the card lay face down or out of view (bounded); other problems make face unavailable. The "
         "card-key proof is required; a failed issuer signature stops face, one that cannot be verified is reported."
     ),
     "The card signs the nonce right after a correct PIN, before the consents, while its security state is fresh.",
@@ -459,6 +460,7 @@ def _build_table() -> TransitionTable:
     edge(S.CAPTURING_FACE, S.CHOOSE_METHOD, "no match, attempts used up")
     edge(S.FACE_RETRY, S.CAPTURING_FACE, "retry")
     edge(S.FACE_RETRY, S.CHECKING_PIN_TRIES, "暗証番号")
+    edge(S.CAPTURING_FACE, S.CHECKING_PIN_TRIES, "暗証番号 (the attempt is dropped, not counted)")
     # PIN
     edge(S.CHOOSE_METHOD, S.CHECKING_PIN_TRIES, "暗証番号")
     edge(S.CHECKING_PIN_TRIES, S.ENTERING_PIN, "2 or more tries left")
@@ -1262,7 +1264,8 @@ class ReceptionFlow:
                     self._go(S.WAITING_FOR_PHONE)
             case S.WAITING_FOR_PHONE:
                 self._rest()
-            case S.CHOOSE_METHOD | S.FACE_RETRY | S.PIN_LAST_TRY_WARNING | S.PIN_LOCKED | S.ENTERING_PIN:
+            case S.CHOOSE_METHOD | S.FACE_RETRY | S.PIN_LAST_TRY_WARNING | S.PIN_LOCKED | S.ENTERING_PIN \
+                    | S.CAPTURING_FACE:
                 if option is Option.FACE:
                     self._start_face()
                 elif option is Option.RETRY:
@@ -1485,7 +1488,9 @@ class ReceptionFlow:
             case S.CAPTURING_FACE:
                 assert session is not None
                 left = 0 if self._step_deadline is None else max(0, math.ceil(self._step_deadline - self._now))
-                return FaceGuidanceScreen(language=lang, cue=session.cue, seconds_left=left,
+                # spec step 2a: the patient may switch to 暗証番号 during the capture
+                options = (Option.PIN,) if self._pin_available() else ()
+                return FaceGuidanceScreen(language=lang, options=options, cue=session.cue, seconds_left=left,
                                           attempt=session.face_attempts + 1,
                                           max_attempts=self.config.face_max_attempts)  # fmt: skip
             case S.FACE_RETRY:

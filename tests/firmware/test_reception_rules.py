@@ -331,6 +331,30 @@ def test_face_after_pin_detour_does_not_scan_the_card_face_again() -> None:
     assert d.state is State.CAPTURING_FACE and not of(since(d, mark), ScanCardFace)
 
 
+@pytest.mark.parametrize(("tries", "offered"), [(3, True), (1, True), (0, False), (None, False)])
+def test_the_patient_may_switch_to_pin_during_the_capture(tries: int | None, offered: bool) -> None:
+    """Step 2a: 顔認証 — choices: retry; switch to 暗証番号 (only where the PIN can be used)."""
+    d = FlowDriver()
+    d.place_card(tries=tries)
+    d.send(Selected(Option.FACE))
+    d.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
+    capture = d.latest(CaptureFace)
+    assert d.state is State.CAPTURING_FACE
+    assert d.flow.screen.options == ((Option.PIN,) if offered else ())
+    out = d.send(Selected(Option.PIN))
+    if not offered:
+        assert d.state is State.CAPTURING_FACE and not out
+        return
+    assert d.state is State.CHECKING_PIN_TRIES and of(out, ReadPinTries)
+    assert capture is not None
+    d.send(FaceResult(capture.request_id, True, 0.9, 0.5, Liveness.LIVE))
+    assert d.state is State.CHECKING_PIN_TRIES, "the dropped capture's answer is ignored"
+    d.answer(PinTries, tries_left=3)
+    d.send(Selected(Option.BACK))
+    d.send(Selected(Option.FACE))
+    assert d.flow.screen.to_dict()["attempt"] == 1, "the dropped attempt is not counted"
+
+
 # --- step 2b: 暗証番号 -----------------------------------------------------------------------------------------------
 
 
