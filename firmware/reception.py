@@ -221,7 +221,8 @@ DECISIONS: tuple[str, ...] = (
     "A card that arrives on the other reader during a session is not read; it must be placed again.",
     (
         "Answers carry the request's id; an answer the flow no longer waits for is ignored. A clock that steps back is "
-        "held. The language switch lasts the session; the consent screens have a back button."
+        "held. The language switch lasts the session; chosen at rest, it lasts into the session that starts next, but "
+        "goes back to the default after `choice` with no session. The consent screens have a back button."
     ),
 )
 """Behaviour chosen where spec/reader-flow.md is silent (docs/reception-flow.md lists them)."""
@@ -659,6 +660,7 @@ class ReceptionFlow:
         self._present: set[ReaderRole] = set()
         self._used: set[ReaderRole] = set()  # readers whose present card must be placed again before it is read
         self._language = self.config.default_language
+        self._language_until: float | None = None  # when a language chosen at rest goes back to the default
         self._session: _Session | None = None
         self._ending: _Ending | None = None
         self._phone_platform = CardKind.ANDROID
@@ -714,7 +716,7 @@ class ReceptionFlow:
     @property
     def deadline(self) -> float | None:
         """When the flow next needs a :class:`Tick` (monotonic seconds), or None."""
-        times = [t for t in (self._step_deadline, self._armed_until, self._staff_digits_until)
+        times = [t for t in (self._step_deadline, self._armed_until, self._staff_digits_until, self._language_until)
                  if t is not None and t != math.inf]  # fmt: skip
         if self._state is S.CAPTURING_FACE and self._step_deadline is not None:
             remaining = self._step_deadline - self._now
@@ -776,6 +778,8 @@ class ReceptionFlow:
             raise UndeclaredTransition(f"{old.value} -> {new.value}")
         self._state = new
         self._pending = None  # an answer to anything asked before is now stale
+        if new not in RESTING:
+            self._language_until = None  # the patient who chose it is going on: it lasts their session
         if new is not S.ENTERING_PIN:
             self._pin.clear()
         self._forget_staff_digits()
@@ -817,6 +821,10 @@ class ReceptionFlow:
                 fired = True
             if self._staff_digits_until is not None and self._now >= self._staff_digits_until:
                 self._forget_staff_digits()  # nothing to show: the screen never carried them
+            if self._language_until is not None and self._now >= self._language_until:
+                self._language_until = None  # chosen at rest by someone who left: not the next patient's
+                self._language = self.config.default_language
+                fired = True
             if self._step_deadline is not None and self._now >= self._step_deadline:
                 self._step_deadline = None
                 self._on_step_timeout()
@@ -1345,6 +1353,9 @@ class ReceptionFlow:
     def _on_language(self, event: LanguagePressed) -> None:
         self._language = self._language.other()
         self._touch()
+        if self._state in RESTING:
+            chosen = self._language is not self.config.default_language
+            self._language_until = self._now + self.config.timeouts.choice if chosen else None
 
     def _on_staff_key(self, event: StaffKeyChanged) -> None:
         if not self.config.keyswitch_fitted or event.on == self._key_on:

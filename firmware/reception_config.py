@@ -62,7 +62,7 @@ class Timeouts:
     """Seconds. A patient step left untouched this long ends the session (any accepted input restarts its clock);
     a device step that gets no answer this long ends it as a device error."""
 
-    choice: float = 60.0  # choose method / phone, face retry, last-try warning, PIN locked
+    choice: float = 60.0  # choose method / phone, face retry, last-try warning, PIN locked; a language chosen at rest
     pin_entry: float = 60.0
     consent: float = 60.0
     face_attempt: float = 20.0  # one capture attempt, counted down on the screen

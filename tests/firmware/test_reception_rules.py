@@ -483,6 +483,28 @@ def test_language_switch_is_for_the_session() -> None:
     assert d.state is State.IDLE and d.flow.screen.language is Language.JA
 
 
+def test_a_language_chosen_at_rest_lapses_if_no_card_comes() -> None:
+    """Step 3: the language switch is the patient's, not the next patient's."""
+    d = FlowDriver(FlowConfig(timeouts=Timeouts(choice=60)))
+    d.send(LanguagePressed())
+    assert d.flow.screen.language is Language.EN and d.flow.deadline == d.now + 60
+    d.tick(59)
+    assert d.flow.screen.language is Language.EN
+    out = d.tick(1)
+    assert d.state is State.IDLE and shows(out) and shows(out)[0].language is Language.JA
+    assert d.flow.deadline is None
+    d.place_card()
+    assert d.flow.screen.language is Language.JA
+
+
+def test_a_language_chosen_at_rest_lasts_the_session_that_follows() -> None:
+    d = FlowDriver(FlowConfig(timeouts=Timeouts(choice=60)))
+    d.send(LanguagePressed())
+    d.place_card(after=30)
+    d.tick(40)  # past the rest timeout: the patient who chose it is in session
+    assert d.state is State.CHOOSE_METHOD and d.flow.screen.language is Language.EN
+
+
 # --- step 4: 受付完了, card forgotten ---------------------------------------------------------------------------------
 
 
