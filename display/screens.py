@@ -481,7 +481,12 @@ def timed_out(p: Params, t: Tr) -> Content:
 @renderer("cancelled")
 def cancelled(p: Params, t: Tr) -> Content:
     p.options(())
-    blocks: list[Block] = [Paragraph(t("受付を中止しました。", "The reception was stopped by staff."), bold=True)]
+    if p.flag("out_of_service"):
+        why = t("この受付機が休止になったため、受付を中止しました。",
+                "The reception was stopped: this reader is now out of service.")
+    else:
+        why = t("受付を中止しました。", "The reception was stopped by staff.")
+    blocks: list[Block] = [Paragraph(why, bold=True)]
     if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(_ask_staff(t))

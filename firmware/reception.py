@@ -180,7 +180,8 @@ DECISIONS: tuple[str, ...] = (
     (
         "PIN: the tries are read before every attempt, also after a wrong PIN. With one try left a separate warning screen "
         "must be confirmed. 訂正 clears the whole entry (as at a bank ATM); 決定 with fewer than 4 digits beeps and sends "
-        "nothing; a fifth digit is ignored. A PIN-less card (tries unknown) and a locked PIN offer face and staff only."
+        "nothing; a fifth digit is ignored. A PIN-less card (tries unknown) and a locked PIN offer face and staff "
+        "only; a phone whose PIN is locked or unreadable is told to ask staff, and 戻る ends its session."
     ),
     (
         "Face: attempts per session are bounded (`face_max_attempts`): no match, not live, no face and timed-out "
@@ -475,6 +476,7 @@ def _build_table() -> TransitionTable:
     edge(S.VERIFYING_PIN, S.SIGNING, "PIN correct")
     edge(S.VERIFYING_PIN, S.CHECKING_PIN_TRIES, "wrong PIN, read the tries again")
     edge(S.VERIFYING_PIN, S.PIN_LOCKED, "wrong PIN, now locked")
+    edge(S.PIN_LOCKED, S.NOT_VERIFIED, "back (a phone has no other way to verify)")
     edge(S.SIGNING, S.CONSENT_MEDICAL, "card signed the nonce")
     edge(S.PHONE_AUTHORISING, S.CONSENT_MEDICAL, "authorised on the phone, signed")
     edge(S.PHONE_AUTHORISING, S.NOT_VERIFIED, "refused on the phone")
@@ -1282,6 +1284,8 @@ class ReceptionFlow:
                     self._check_pin_tries()
                 elif option is Option.CONTINUE:
                     self._go(S.ENTERING_PIN)
+                elif option is Option.BACK and session is not None and session.kind is not CardKind.CARD:
+                    self._end(EndReason.NOT_VERIFIED, S.NOT_VERIFIED)  # a phone has no other method to go back to
                 elif option is Option.BACK:
                     self._offer_methods()
             case S.VISUAL_CHECK:
@@ -1531,8 +1535,12 @@ class ReceptionFlow:
             case S.PIN_LOCKED:
                 assert session is not None
                 card = session.kind is CardKind.CARD
-                return PinLockedScreen(language=lang, options=(Option.FACE,) if self._face_available() else (),
-                                       smartphone=not card, ask_staff=card)  # fmt: skip
+                # A phone has no face check here: 戻る ends the session rather than leaving the patient to wait.
+                if card:
+                    options = (Option.FACE,) if self._face_available() else ()
+                else:
+                    options = (Option.BACK,)
+                return PinLockedScreen(language=lang, options=options, smartphone=not card, ask_staff=True)
             case S.VISUAL_CHECK:
                 assert session is not None and session.staff is not None
                 options = (Option.CONFIRM_IDENTITY, Option.REJECT_IDENTITY) if self._staff_present() else ()
@@ -1558,7 +1566,8 @@ class ReceptionFlow:
             case S.TIMED_OUT:
                 return TimedOutScreen(language=lang, remove_card=card_there)
             case S.CANCELLED:
-                return CancelledScreen(language=lang, remove_card=card_there)
+                return CancelledScreen(language=lang, remove_card=card_there,
+                                       out_of_service=ending.reason is EndReason.OUT_OF_SERVICE)  # fmt: skip
             case S.NOT_VERIFIED:
                 return NotVerifiedScreen(language=lang, remove_card=card_there)
             case S.DEVICE_ERROR:

@@ -113,7 +113,8 @@ class FlowConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
                 raise ConfigError(f"{name} must be an int 1..{high}, got {value!r}")
-        if not isinstance(self.expiry_warning_days, int) or not 0 <= self.expiry_warning_days <= 3650:
+        days = self.expiry_warning_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
             raise ConfigError(f"expiry_warning_days must be an int 0..3650, got {self.expiry_warning_days!r}")
         if not printable_text(self.keyswitch_staff_id, STAFF_ID_MAX_LENGTH):
             raise ConfigError(f"keyswitch_staff_id must be 1-{STAFF_ID_MAX_LENGTH} printable characters")
@@ -125,8 +126,8 @@ class FlowConfig:
             raise ConfigError(f"default_language must be a Language, got {self.default_language!r}")
         if not isinstance(self.timeouts, Timeouts):
             raise ConfigError("timeouts must be a Timeouts")
-        if not all(isinstance(c, StaffCode) for c in self.staff_codes):
-            raise ConfigError("staff_codes must be StaffCode values (use StaffCode.from_code)")
+        if not isinstance(self.staff_codes, tuple) or not all(isinstance(c, StaffCode) for c in self.staff_codes):
+            raise ConfigError("staff_codes must be a tuple of StaffCode values (use StaffCode.from_code)")
         ids = [c.staff_id for c in self.staff_codes]
         if len(set(ids)) != len(ids):
             raise ConfigError("staff ids of staff codes must be unique")

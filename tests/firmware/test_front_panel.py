@@ -34,6 +34,7 @@ from firmware.reception_events import (
 from firmware.reception_sim import FlowDriver
 from firmware.reception_types import IssuerSignature, Language, Option
 from firmware.screens import (
+    CancelledScreen,
     ChooseMethodScreen,
     ConsentMedicalScreen,
     DeviceErrorScreen,
@@ -132,3 +133,12 @@ def test_a_screen_the_renderer_refuses_shows_the_device_error_and_logs_no_parame
 
 def test_the_fallback_screen_draws_everywhere() -> None:
     _draws_everywhere(DeviceErrorScreen(code=RENDER_FAILED_CODE))
+
+
+def test_the_stop_screen_names_out_of_service() -> None:
+    texts = {}
+    for out_of_service in (False, True):
+        screen = CancelledScreen(language=Language.EN, out_of_service=out_of_service)
+        rendering = display.render(screen.id.value, screen.to_dict(), language="en", size=PanelSize.LARGE)
+        texts[out_of_service] = " ".join(t.text for t in rendering.texts)
+    assert "by staff" in texts[False] and "out of service" in texts[True] and "by staff" not in texts[True]

@@ -91,6 +91,9 @@ def test_unknown_events_and_bad_clocks_are_typed_errors() -> None:
         lambda: FlowConfig(card_face_scan_attempts=0),
         lambda: FlowConfig(reminder_beeps=0),
         lambda: FlowConfig(expiry_warning_days=-1),
+        lambda: FlowConfig(expiry_warning_days=True),  # a bool is not a number of days
+        lambda: FlowConfig(staff_codes=None),  # a config error, not a TypeError
+        lambda: FlowConfig(staff_codes=[StaffCode.from_code("a", "123456")]),
         lambda: FlowConfig(keyswitch_staff_id=""),
         lambda: FlowConfig(consent_wording_version=""),
         lambda: FlowConfig(default_language="ja"),

@@ -942,6 +942,28 @@ def test_iphone_authorises_on_the_phone(answer: type, state: State) -> None:
         assert claims.method is Method.SMARTPHONE_IPHONE and claims.card_kind is CardKind.IPHONE
 
 
+@pytest.mark.parametrize("tries", [None, 0])
+def test_an_android_pin_that_cannot_be_used_offers_a_way_out(tries: int | None) -> None:
+    """Smartphone: an Android PIN that is locked or cannot be read leaves nothing to verify with on the reader: the
+    screen says to ask staff and 戻る ends the session at once, instead of a 60 s wait."""
+    d = FlowDriver(FlowConfig(smartphone_reader=True))
+    d.place_card(CardKind.ANDROID)
+    d.answer(PinTries, tries_left=tries)
+    assert d.state is State.PIN_LOCKED
+    screen = d.flow.screen.to_dict()
+    assert screen["options"] == ["back"] and screen["ask_staff"] is True and screen["smartphone"] is True
+    out = d.send(Selected(Option.BACK))
+    assert d.state is State.NOT_VERIFIED and of(out, DropSession) == [DropSession(EndReason.NOT_VERIFIED)]
+
+
+@pytest.mark.parametrize(("event", "out_of_service"), [(HostCancel(), False), (OutOfService("repair"), True)])
+def test_the_stop_screen_gives_the_right_reason(event: object, out_of_service: bool) -> None:
+    d = FlowDriver()
+    d.place_card()
+    d.send(event)  # type: ignore[arg-type]
+    assert d.state is State.CANCELLED and d.flow.screen.to_dict()["out_of_service"] is out_of_service
+
+
 def test_phone_reader_session_and_the_phone_forgotten() -> None:
     d = FlowDriver(FlowConfig(smartphone_reader=True))
     d.place_card(CardKind.ANDROID)
