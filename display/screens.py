@@ -10,6 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from display.content import BigText, Block, Content, Label, Notice, Paragraph, PinDots
+from display.limits import (
+    ATTEMPTS_MAX,
+    CODE_MAX_LENGTH,
+    COUNTDOWN_MAX_SECONDS,
+    FAULT_CODES_MAX,
+    REASON_MAX_LENGTH,
+    STAFF_ID_MAX_LENGTH,
+)
 from display.params import Params
 from display.wording import OPTION_LABELS, Tr, consent_text, format_date
 
@@ -17,8 +25,6 @@ Renderer = Callable[[Params, Tr], Content]
 RENDERERS: dict[str, Renderer] = {}
 
 CARD_KINDS = ("card", "android", "iphone", "juki", "unknown", "mute")
-_CODE_LENGTH = 32
-_STAFF_ID_LENGTH = 64
 
 
 def renderer(screen_id: str) -> Callable[[Renderer], Renderer]:
@@ -73,8 +79,8 @@ def host_not_connected(p: Params, t: Tr) -> Content:
 @renderer("out_of_service")
 def out_of_service(p: Params, t: Tr) -> Content:
     p.options(())
-    reason = p.optional_text("reason", 400)
-    codes = p.texts("fault_codes", 8, _CODE_LENGTH)
+    reason = p.optional_text("reason", REASON_MAX_LENGTH)
+    codes = p.texts("fault_codes", FAULT_CODES_MAX, CODE_MAX_LENGTH)
     blocks: list[Block] = [Paragraph(t("この受付機は、ただいま休止中です。職員にお声がけください。",
                                        "This reader is out of service. Please ask a staff member."), bold=True)]
     if reason:
@@ -134,7 +140,7 @@ def unsupported_card(p: Params, t: Tr) -> Content:
 @renderer("card_unreadable")
 def card_unreadable(p: Params, t: Tr) -> Content:
     p.options(())
-    code = p.text("code", _CODE_LENGTH)
+    code = p.text("code", CODE_MAX_LENGTH)
     blocks: list[Block] = []
     if p.flag("remove_card"):
         blocks.append(_take_card(t))
@@ -285,8 +291,8 @@ _FACE_CUES = {
 def face_guidance(p: Params, t: Tr) -> Content:
     options = p.options({"back", "pin"})
     cue = p.choice("cue", _FACE_CUES)
-    seconds = p.integer("seconds_left", 0, 999)
-    max_attempts = p.integer("max_attempts", 1, 99)
+    seconds = p.integer("seconds_left", 0, COUNTDOWN_MAX_SECONDS)
+    max_attempts = p.integer("max_attempts", 1, ATTEMPTS_MAX)
     attempt = p.integer("attempt", 1, max_attempts)
     return Content(t("顔認証", "Face check"), (
         Paragraph(t(*_FACE_CUES[cue]), bold=True),
@@ -298,7 +304,7 @@ def face_guidance(p: Params, t: Tr) -> Content:
 @renderer("face_retry")
 def face_retry(p: Params, t: Tr) -> Content:
     options = p.options({"retry", "pin", "back"})
-    left = p.integer("attempts_left", 0, 99)
+    left = p.integer("attempts_left", 0, ATTEMPTS_MAX)
     ask_staff = p.flag("ask_staff")
     blocks: list[Block] = []
     if "retry" in options and "pin" in options:
@@ -374,7 +380,7 @@ _STAFF_SOURCES = {
 @renderer("visual_check")
 def visual_check(p: Params, t: Tr) -> Content:
     options = p.options({"confirm_identity", "reject_identity"})
-    staff_id = p.text("staff_id", _STAFF_ID_LENGTH)
+    staff_id = p.text("staff_id", STAFF_ID_MAX_LENGTH)
     source = p.choice("source", _STAFF_SOURCES)
     blocks: list[Block] = [
         Paragraph(t("職員がまいります。お待ちください。", "Staff will come. Please wait."), bold=True),
@@ -475,7 +481,12 @@ def timed_out(p: Params, t: Tr) -> Content:
 @renderer("cancelled")
 def cancelled(p: Params, t: Tr) -> Content:
     p.options(())
-    blocks: list[Block] = [Paragraph(t("受付を中止しました。", "The reception was stopped by staff."), bold=True)]
+    if p.flag("out_of_service"):
+        why = t("この受付機が休止になったため、受付を中止しました。",
+                "The reception was stopped: this reader is now out of service.")
+    else:
+        why = t("受付を中止しました。", "The reception was stopped by staff.")
+    blocks: list[Block] = [Paragraph(why, bold=True)]
     if p.flag("remove_card"):
         blocks.append(_take_card(t))
     blocks.append(_ask_staff(t))
@@ -496,7 +507,7 @@ def not_verified(p: Params, t: Tr) -> Content:
 @renderer("device_error")
 def device_error(p: Params, t: Tr) -> Content:
     p.options(())
-    code = p.text("code", _CODE_LENGTH)
+    code = p.text("code", CODE_MAX_LENGTH)
     blocks: list[Block] = [Paragraph(t("機器のエラーのため、受付を中止しました。職員にお声がけください。",
                                        "A device error stopped the reception. Please ask a staff member."),
                                      bold=True)]

@@ -1,8 +1,9 @@
 """Line breaking and drawing of text at 1 bit.
 
-Japanese breaks at phrase boundaries found by BudouX (a word never splits across lines unless it alone is wider than
-the line), then by characters with the usual 禁則 rules; English breaks at spaces. Text is positioned by its baseline
-(anchor ``ls``), so BIZ UDGothic and the Noto fallback share one baseline whatever their ascents.
+Japanese breaks at phrase boundaries found by BudouX, English at spaces; a word that alone is wider than the line (a
+long staff id or e-mail address in English too) then breaks between characters with the usual 禁則 rules. Text is
+positioned by its baseline (anchor ``ls``), so BIZ UDGothic and the Noto fallback share one baseline whatever their
+ascents.
 """
 
 from __future__ import annotations
@@ -71,11 +72,9 @@ def wrap(text: str, face: Face, max_width: float, language: str) -> list[str]:
                 current = ""
             if face.width(chunk.rstrip()) <= max_width:
                 current = chunk
-            elif language == "ja":
+            else:
                 *full, current = _split_by_characters(chunk, face, max_width)
                 lines.extend(full)
-            else:
-                raise TextDoesNotFit(f"the word {chunk.strip()!r} is wider than {max_width:.0f} px at {face.size} px")
         lines.append(current.rstrip())
     return lines
 

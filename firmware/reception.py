@@ -20,7 +20,8 @@ How the daemon drives it::
   :class:`Tick` then, or any other event. ``None`` means it needs nothing until an event arrives.
 * ``state`` is a :class:`State`; its string values are the names the line protocol sends on every change (pass
   ``on_transition`` to hear each one). Every state shows one screen of :mod:`firmware.screens` (:data:`SCREEN_OF_STATE`).
-* Translate driver events into these plain events (the flow imports no driver, display or protocol module). Events
+* Translate driver events into these plain events (the flow imports no driver or protocol module, and of display
+  only the limits and consent wordings its screens can draw, to accept no value a screen cannot show). Events
   validate themselves (:class:`InvalidEvent`); a valid event never makes ``handle`` raise.
 
 Sessions: a session starts when a card (or phone) is read and ends with exactly one :class:`DropSession`: completed,
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from display.limits import FAULT_CODES_MAX
 from firmware.reception_actions import (
     Action,
     Beep,
@@ -157,6 +159,9 @@ from firmware.screens import (
 )
 
 PIN_LENGTH = 4
+STAFF_DIGITS_KEPT = 10.0
+"""Seconds that staff-code digits typed without 決定 are kept after the last key: digits a patient typed at rest would
+otherwise stay in memory and spoil the next staff member's code."""
 
 DECISIONS: tuple[str, ...] = (
     (
@@ -175,12 +180,14 @@ DECISIONS: tuple[str, ...] = (
     (
         "PIN: the tries are read before every attempt, also after a wrong PIN. With one try left a separate warning screen "
         "must be confirmed. 訂正 clears the whole entry (as at a bank ATM); 決定 with fewer than 4 digits beeps and sends "
-        "nothing; a fifth digit is ignored. A PIN-less card (tries unknown) and a locked PIN offer face and staff only."
+        "nothing; a fifth digit is ignored. A PIN-less card (tries unknown) and a locked PIN offer face and staff "
+        "only; a phone whose PIN is locked or unreadable is told to ask staff, and 戻る ends its session."
     ),
     (
         "Face: attempts per session are bounded (`face_max_attempts`): no match, not live, no face and timed-out "
-        "attempts all count, and every retry needs a press. Liveness is required by default. The card-face scan repeats "
-        "by itself only when the card lay face down or out of view (bounded); other problems make face unavailable. The "
+        "attempts all count, and every retry needs a press; switching to 暗証番号 during a capture (step 2a) drops that "
+        "attempt uncounted and ignores its answer. Liveness is required by default. The card-face scan repeats by "
+        "itself only when the card lay face down or out of view (bounded); other problems make face unavailable. The "
         "card-key proof is required; a failed issuer signature stops face, one that cannot be verified is reported."
     ),
     "The card signs the nonce right after a correct PIN, before the consents, while its security state is fresh.",
@@ -193,11 +200,15 @@ DECISIONS: tuple[str, ...] = (
     ),
     (
         "Staff codes are 6-12 digits, so a 4-digit PIN typed on the wrong screen never matches one (and does not count as "
-        "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while."
+        "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while. Digits "
+        "typed without 決定 are forgotten `STAFF_DIGITS_KEPT` (10 s) after the last key, at every change of state and "
+        "at rest."
     ),
     (
-        "受付完了 shows only once the outbox holds the signed result. If the card leaves while it is being queued, the "
-        "session data is dropped at once and the result already handed over stands."
+        "受付完了 shows only once the outbox holds the signed result. If the card leaves, the host cancels, the reader "
+        "goes out of service or a device fault arrives while it is being queued, the session data is dropped at once "
+        "and the result already handed over stands: 受付完了 follows, and out of service or a persistent fault shows at "
+        "the next rest. Only a result the outbox never takes ends as `device_error`."
     ),
     (
         "Certificate validity is judged by the daemon's wall clock: expired or missing stops the reception; "
@@ -211,7 +222,8 @@ DECISIONS: tuple[str, ...] = (
     "A card that arrives on the other reader during a session is not read; it must be placed again.",
     (
         "Answers carry the request's id; an answer the flow no longer waits for is ignored. A clock that steps back is "
-        "held. The language switch lasts the session; the consent screens have a back button."
+        "held. The language switch lasts the session; chosen at rest, it lasts into the session that starts next, but "
+        "goes back to the default after `choice` with no session. The consent screens have a back button."
     ),
 )
 """Behaviour chosen where spec/reader-flow.md is silent (docs/reception-flow.md lists them)."""
@@ -402,7 +414,6 @@ class TransitionTable:
         return frozenset(out)
 
 
-G_SESSION = StateGroup("any_session_step", "any step of a session", SESSION)
 G_REMOVABLE = StateGroup("any_step_before_sending", "any step of a session before the result is sent",
                          SESSION - {S.SENDING_RESULT})  # fmt: skip
 G_PATIENT = StateGroup("any_patient_step", "any step waiting for the patient or staff", PATIENT_STEPS)
@@ -451,6 +462,7 @@ def _build_table() -> TransitionTable:
     edge(S.CAPTURING_FACE, S.CHOOSE_METHOD, "no match, attempts used up")
     edge(S.FACE_RETRY, S.CAPTURING_FACE, "retry")
     edge(S.FACE_RETRY, S.CHECKING_PIN_TRIES, "暗証番号")
+    edge(S.CAPTURING_FACE, S.CHECKING_PIN_TRIES, "暗証番号 (the attempt is dropped, not counted)")
     # PIN
     edge(S.CHOOSE_METHOD, S.CHECKING_PIN_TRIES, "暗証番号")
     edge(S.CHECKING_PIN_TRIES, S.ENTERING_PIN, "2 or more tries left")
@@ -464,6 +476,7 @@ def _build_table() -> TransitionTable:
     edge(S.VERIFYING_PIN, S.SIGNING, "PIN correct")
     edge(S.VERIFYING_PIN, S.CHECKING_PIN_TRIES, "wrong PIN, read the tries again")
     edge(S.VERIFYING_PIN, S.PIN_LOCKED, "wrong PIN, now locked")
+    edge(S.PIN_LOCKED, S.NOT_VERIFIED, "back (a phone has no other way to verify)")
     edge(S.SIGNING, S.CONSENT_MEDICAL, "card signed the nonce")
     edge(S.PHONE_AUTHORISING, S.CONSENT_MEDICAL, "authorised on the phone, signed")
     edge(S.PHONE_AUTHORISING, S.NOT_VERIFIED, "refused on the phone")
@@ -482,6 +495,7 @@ def _build_table() -> TransitionTable:
     edge(S.CONSENT_PRESCRIPTION, S.CONSENT_LIMIT, "back")
     edge(S.SENDING_RESULT, S.EXPIRY_WARNING, "queued, certificate expiring soon")
     edge(S.SENDING_RESULT, S.DONE, "queued")
+    edge(S.SENDING_RESULT, S.DEVICE_ERROR, "not queued in time")
     # after the session
     edge(S.EXPIRY_WARNING, S.DONE, "OK / after a while")
     for s in sorted(AFTER_SESSION - {S.EXPIRY_WARNING, S.CARD_FORGOTTEN, S.CARD_REMOVED}):
@@ -494,8 +508,8 @@ def _build_table() -> TransitionTable:
         SharedTransition(G_BEFORE_AUTH, S.CONSENT_MEDICAL, "host sets visual check (staff-attested)"),
         SharedTransition(G_REMOVABLE, S.CARD_REMOVED, "card removed, session dropped"),
         SharedTransition(G_PATIENT, S.TIMED_OUT, "left untouched, session dropped"),
-        SharedTransition(G_SESSION, S.CANCELLED, "host cancel / out of service, session dropped"),
-        SharedTransition(G_SESSION, S.DEVICE_ERROR, "device fault or no answer, session dropped"),
+        SharedTransition(G_REMOVABLE, S.CANCELLED, "host cancel / out of service, session dropped"),
+        SharedTransition(G_REMOVABLE, S.DEVICE_ERROR, "device fault or no answer, session dropped"),
     )
     return TransitionTable(tuple(edges), shared, tuple(rest))
 
@@ -648,6 +662,7 @@ class ReceptionFlow:
         self._present: set[ReaderRole] = set()
         self._used: set[ReaderRole] = set()  # readers whose present card must be placed again before it is read
         self._language = self.config.default_language
+        self._language_until: float | None = None  # when a language chosen at rest goes back to the default
         self._session: _Session | None = None
         self._ending: _Ending | None = None
         self._phone_platform = CardKind.ANDROID
@@ -655,6 +670,7 @@ class ReceptionFlow:
         self._next_request_id = 1
         self._pin = _Digits()
         self._staff_digits = _Digits()
+        self._staff_digits_until: float | None = None  # when the staff-code digits typed so far are forgotten
         self._staff_failures = 0
         self._staff_locked_until = -math.inf
         self._key_on = False
@@ -702,7 +718,8 @@ class ReceptionFlow:
     @property
     def deadline(self) -> float | None:
         """When the flow next needs a :class:`Tick` (monotonic seconds), or None."""
-        times = [t for t in (self._step_deadline, self._armed_until) if t is not None and t != math.inf]
+        times = [t for t in (self._step_deadline, self._armed_until, self._staff_digits_until, self._language_until)
+                 if t is not None and t != math.inf]  # fmt: skip
         if self._state is S.CAPTURING_FACE and self._step_deadline is not None:
             remaining = self._step_deadline - self._now
             if remaining > 1:  # the countdown changes at each whole second left
@@ -763,9 +780,11 @@ class ReceptionFlow:
             raise UndeclaredTransition(f"{old.value} -> {new.value}")
         self._state = new
         self._pending = None  # an answer to anything asked before is now stale
+        if new not in RESTING:
+            self._language_until = None  # the patient who chose it is going on: it lasts their session
         if new is not S.ENTERING_PIN:
             self._pin.clear()
-        self._staff_digits.clear()
+        self._forget_staff_digits()
         timeout = self._timeout_for(new)
         self._step_deadline = None if timeout is None else self._now + timeout
         if new is S.CARD_FORGOTTEN:
@@ -801,6 +820,12 @@ class ReceptionFlow:
         for _ in range(64):
             if self._armed is not None and self._now >= self._armed_until:
                 self._disarm()
+                fired = True
+            if self._staff_digits_until is not None and self._now >= self._staff_digits_until:
+                self._forget_staff_digits()  # nothing to show: the screen never carried them
+            if self._language_until is not None and self._now >= self._language_until:
+                self._language_until = None  # chosen at rest by someone who left: not the next patient's
+                self._language = self.config.default_language
                 fired = True
             if self._step_deadline is not None and self._now >= self._step_deadline:
                 self._step_deadline = None
@@ -846,6 +871,7 @@ class ReceptionFlow:
         """Back to the resting state that applies; start on a card that was placed while the reader could not."""
         if self._state not in RESTING:
             self._language = self.config.default_language
+        self._forget_staff_digits()
         self._ending = None
         self._session = None
         target = self._rest_target()
@@ -1248,7 +1274,8 @@ class ReceptionFlow:
                     self._go(S.WAITING_FOR_PHONE)
             case S.WAITING_FOR_PHONE:
                 self._rest()
-            case S.CHOOSE_METHOD | S.FACE_RETRY | S.PIN_LAST_TRY_WARNING | S.PIN_LOCKED | S.ENTERING_PIN:
+            case S.CHOOSE_METHOD | S.FACE_RETRY | S.PIN_LAST_TRY_WARNING | S.PIN_LOCKED | S.ENTERING_PIN \
+                    | S.CAPTURING_FACE:
                 if option is Option.FACE:
                     self._start_face()
                 elif option is Option.RETRY:
@@ -1257,6 +1284,8 @@ class ReceptionFlow:
                     self._check_pin_tries()
                 elif option is Option.CONTINUE:
                     self._go(S.ENTERING_PIN)
+                elif option is Option.BACK and session is not None and session.kind is not CardKind.CARD:
+                    self._end(EndReason.NOT_VERIFIED, S.NOT_VERIFIED)  # a phone has no other method to go back to
                 elif option is Option.BACK:
                     self._offer_methods()
             case S.VISUAL_CHECK:
@@ -1298,18 +1327,22 @@ class ReceptionFlow:
         elif state in STAFF_CODE_STATES and self.config.staff_codes and self._now >= self._staff_locked_until:
             self._staff_code_key(key)
 
+    def _forget_staff_digits(self) -> None:
+        self._staff_digits.clear()
+        self._staff_digits_until = None
+
     def _staff_code_key(self, key: Key) -> None:
         digits = self._staff_digits
         if key.is_digit:
             if len(digits) < STAFF_CODE_MAX_LENGTH:
                 digits.append(key.value)
+            self._staff_digits_until = self._now + STAFF_DIGITS_KEPT
             return
-        if key is Key.CORRECT:
-            digits.clear()
+        if key is Key.CORRECT or len(digits) < STAFF_CODE_MIN_LENGTH:
+            # 訂正, or too short to be a staff code (a PIN typed on the wrong screen): not a guess
+            self._forget_staff_digits()
             return
-        if len(digits) < STAFF_CODE_MIN_LENGTH:
-            digits.clear()  # too short to be a staff code (a PIN typed on the wrong screen): not a guess
-            return
+        self._staff_digits_until = None
         staff_id = self.config.staff_for_code(digits.take())
         if staff_id is None:
             self._beep(BeepPattern.ERROR)
@@ -1324,6 +1357,9 @@ class ReceptionFlow:
     def _on_language(self, event: LanguagePressed) -> None:
         self._language = self._language.other()
         self._touch()
+        if self._state in RESTING:
+            chosen = self._language is not self.config.default_language
+            self._language_until = self._now + self.config.timeouts.choice if chosen else None
 
     def _on_staff_key(self, event: StaffKeyChanged) -> None:
         if not self.config.keyswitch_fitted or event.on == self._key_on:
@@ -1353,8 +1389,19 @@ class ReceptionFlow:
         if self._state in RESTING or self._state in PRE_SESSION:
             self._rest()
 
+    def _result_handed_over(self, reason: EndReason) -> bool:
+        """While the result is being queued nothing can call it back, so a stop drops the session data at once (as
+        card removal does) and the session still completes; what the stop set (out of service, a persistent fault)
+        shows at the next rest. True if the flow is in that step."""
+        if self._state is not S.SENDING_RESULT:
+            return False
+        self._drop(reason)
+        return True
+
     def _on_host_cancel(self, event: HostCancel) -> None:
         state = self._state
+        if self._result_handed_over(EndReason.CANCELLED):
+            return
         if state in SESSION:
             self._end(EndReason.CANCELLED, S.CANCELLED)
         elif state in PRE_SESSION:
@@ -1366,6 +1413,8 @@ class ReceptionFlow:
         self._out_of_service = True
         self._out_of_service_reason = event.reason
         state = self._state
+        if self._result_handed_over(EndReason.OUT_OF_SERVICE):
+            return
         if state in SESSION:
             self._end(EndReason.OUT_OF_SERVICE, S.CANCELLED)
         elif state in RESTING or state in PRE_SESSION:
@@ -1382,6 +1431,8 @@ class ReceptionFlow:
         if event.persistent:
             self._faults[event.code] = None
         state = self._state
+        if self._result_handed_over(EndReason.DEVICE_FAULT):
+            return
         if state in SESSION:
             self._end(EndReason.DEVICE_FAULT, S.DEVICE_ERROR, code=event.code)
         elif state in PRE_SESSION or state in (S.IDLE, S.HOST_NOT_CONNECTED):
@@ -1413,8 +1464,9 @@ class ReceptionFlow:
             case S.HOST_NOT_CONNECTED:
                 return HostNotConnectedScreen(language=lang)
             case S.OUT_OF_SERVICE:
+                # the earliest faults: the first cause is the one a technician needs
                 return OutOfServiceScreen(language=lang, reason=self._out_of_service_reason,
-                                          fault_codes=tuple(self._faults))  # fmt: skip
+                                          fault_codes=tuple(self._faults)[:FAULT_CODES_MAX])  # fmt: skip
             case S.CHOOSE_PHONE:
                 return ChoosePhoneScreen(language=lang, options=(Option.IPHONE, Option.ANDROID, Option.BACK))
             case S.WAITING_FOR_PHONE:
@@ -1451,7 +1503,9 @@ class ReceptionFlow:
             case S.CAPTURING_FACE:
                 assert session is not None
                 left = 0 if self._step_deadline is None else max(0, math.ceil(self._step_deadline - self._now))
-                return FaceGuidanceScreen(language=lang, cue=session.cue, seconds_left=left,
+                # spec step 2a: the patient may switch to 暗証番号 during the capture
+                options = (Option.PIN,) if self._pin_available() else ()
+                return FaceGuidanceScreen(language=lang, options=options, cue=session.cue, seconds_left=left,
                                           attempt=session.face_attempts + 1,
                                           max_attempts=self.config.face_max_attempts)  # fmt: skip
             case S.FACE_RETRY:
@@ -1481,8 +1535,12 @@ class ReceptionFlow:
             case S.PIN_LOCKED:
                 assert session is not None
                 card = session.kind is CardKind.CARD
-                return PinLockedScreen(language=lang, options=(Option.FACE,) if self._face_available() else (),
-                                       smartphone=not card, ask_staff=card)  # fmt: skip
+                # A phone has no face check here: 戻る ends the session rather than leaving the patient to wait.
+                if card:
+                    options = (Option.FACE,) if self._face_available() else ()
+                else:
+                    options = (Option.BACK,)
+                return PinLockedScreen(language=lang, options=options, smartphone=not card, ask_staff=True)
             case S.VISUAL_CHECK:
                 assert session is not None and session.staff is not None
                 options = (Option.CONFIRM_IDENTITY, Option.REJECT_IDENTITY) if self._staff_present() else ()
@@ -1508,7 +1566,8 @@ class ReceptionFlow:
             case S.TIMED_OUT:
                 return TimedOutScreen(language=lang, remove_card=card_there)
             case S.CANCELLED:
-                return CancelledScreen(language=lang, remove_card=card_there)
+                return CancelledScreen(language=lang, remove_card=card_there,
+                                       out_of_service=ending.reason is EndReason.OUT_OF_SERVICE)  # fmt: skip
             case S.NOT_VERIFIED:
                 return NotVerifiedScreen(language=lang, remove_card=card_there)
             case S.DEVICE_ERROR:

@@ -10,14 +10,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from firmware.reception_events import ReceptionError
+from display.limits import ATTEMPTS_MAX, COUNTDOWN_MAX_SECONDS, STAFF_ID_MAX_LENGTH
+from display.wording import CONSENT_WORDING
+from firmware.reception_events import ReceptionError, printable_text
 from firmware.reception_types import Language
 
 STAFF_CODE_MIN_LENGTH = 6
 """Staff codes are longer than a PIN, so a patient who types a 4-digit PIN on the wrong screen can never match one."""
 STAFF_CODE_MAX_LENGTH = 12
 
-_STAFF_ID = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -41,8 +42,8 @@ class StaffCode:
     digest: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.staff_id, str) or not _STAFF_ID.fullmatch(self.staff_id):
-            raise ConfigError(f"staff_id must be 1-64 printable characters, got {self.staff_id!r}")
+        if not printable_text(self.staff_id, STAFF_ID_MAX_LENGTH):
+            raise ConfigError(f"staff_id must be 1-{STAFF_ID_MAX_LENGTH} printable characters, got {self.staff_id!r}")
         if not isinstance(self.digest, str) or not _HEX64.fullmatch(self.digest):
             raise ConfigError("a staff code digest is 64 lowercase hex digits (use StaffCode.from_code)")
 
@@ -61,7 +62,7 @@ class Timeouts:
     """Seconds. A patient step left untouched this long ends the session (any accepted input restarts its clock);
     a device step that gets no answer this long ends it as a device error."""
 
-    choice: float = 60.0  # choose method / phone, face retry, last-try warning, PIN locked
+    choice: float = 60.0  # choose method / phone, face retry, last-try warning, PIN locked; a language chosen at rest
     pin_entry: float = 60.0
     consent: float = 60.0
     face_attempt: float = 20.0  # one capture attempt, counted down on the screen
@@ -82,6 +83,8 @@ class Timeouts:
             value = getattr(self, f.name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
                 raise ConfigError(f"timeouts.{f.name} must be a positive number of seconds, got {value!r}")
+        if self.face_attempt > COUNTDOWN_MAX_SECONDS:
+            raise ConfigError(f"timeouts.face_attempt is counted down on the screen: at most {COUNTDOWN_MAX_SECONDS} s")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class FlowConfig:
     """What the device has and what the hospital wants asked."""
 
     face_enabled: bool = True  # a camera is fitted and face verification is configured
-    face_max_attempts: int = 3  # face attempts per session before only PIN or staff are offered
+    face_max_attempts: int = 3  # face attempts per session before only PIN or staff are offered (1..ATTEMPTS_MAX)
     card_face_scan_attempts: int = 2  # card-face scans per session when the card lies face down or out of view
     require_liveness: bool = True  # a face match without a passed liveness check is not a success
     smartphone_reader: bool = False  # a generic NFC reader for smartphones is fitted: offer スマートフォン
@@ -99,28 +102,32 @@ class FlowConfig:
     staff_codes: tuple[StaffCode, ...] = ()  # codes that start a visual check from the keypad
     staff_code_max_failures: int = 5  # wrong codes in a row before the keypad stops taking codes for a while
     expiry_warning_days: int = 60  # warn (after completion) when the certificate has this many days left or fewer
-    consent_wording_version: str = "1"  # the version of the consent wording display/ shows; quoted in the result
+    consent_wording_version: str = "1"  # a consent wording display/ carries; quoted in the result
     default_language: Language = Language.JA
     reminder_beeps: int = 3  # card-forgotten reminder beeps (the first one included)
     timeouts: Timeouts = field(default_factory=Timeouts)
 
     def __post_init__(self) -> None:
-        for name in ("face_max_attempts", "card_face_scan_attempts", "staff_code_max_failures", "reminder_beeps"):
+        for name, high in (("face_max_attempts", ATTEMPTS_MAX), ("card_face_scan_attempts", 100),
+                           ("staff_code_max_failures", 100), ("reminder_beeps", 100)):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
-                raise ConfigError(f"{name} must be an int 1..100, got {value!r}")
-        if not isinstance(self.expiry_warning_days, int) or not 0 <= self.expiry_warning_days <= 3650:
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
+                raise ConfigError(f"{name} must be an int 1..{high}, got {value!r}")
+        days = self.expiry_warning_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
             raise ConfigError(f"expiry_warning_days must be an int 0..3650, got {self.expiry_warning_days!r}")
-        if not isinstance(self.keyswitch_staff_id, str) or not _STAFF_ID.fullmatch(self.keyswitch_staff_id):
-            raise ConfigError("keyswitch_staff_id must be 1-64 printable characters")
-        if not isinstance(self.consent_wording_version, str) or not _STAFF_ID.fullmatch(self.consent_wording_version):
-            raise ConfigError("consent_wording_version must be 1-64 printable characters")
+        if not printable_text(self.keyswitch_staff_id, STAFF_ID_MAX_LENGTH):
+            raise ConfigError(f"keyswitch_staff_id must be 1-{STAFF_ID_MAX_LENGTH} printable characters")
+        if not isinstance(self.consent_wording_version, str) or self.consent_wording_version not in CONSENT_WORDING:
+            carried = ", ".join(sorted(CONSENT_WORDING))
+            raise ConfigError(f"consent_wording_version must be one display carries ({carried}), "
+                              f"got {self.consent_wording_version!r}")
         if not isinstance(self.default_language, Language):
             raise ConfigError(f"default_language must be a Language, got {self.default_language!r}")
         if not isinstance(self.timeouts, Timeouts):
             raise ConfigError("timeouts must be a Timeouts")
-        if not all(isinstance(c, StaffCode) for c in self.staff_codes):
-            raise ConfigError("staff_codes must be StaffCode values (use StaffCode.from_code)")
+        if not isinstance(self.staff_codes, tuple) or not all(isinstance(c, StaffCode) for c in self.staff_codes):
+            raise ConfigError("staff_codes must be a tuple of StaffCode values (use StaffCode.from_code)")
         ids = [c.staff_id for c in self.staff_codes]
         if len(set(ids)) != len(ids):
             raise ConfigError("staff ids of staff codes must be unique")

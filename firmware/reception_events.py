@@ -8,10 +8,12 @@ it is waiting for (a late answer after a timeout, a cancel or a removal is harml
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
 
+from display.limits import CODE_MAX_LENGTH, REASON_MAX_LENGTH, STAFF_ID_MAX_LENGTH
 from firmware.reception_types import (
     CardFaceProblem,
     CardKind,
@@ -33,8 +35,7 @@ class InvalidEvent(ReceptionError, ValueError):
     """An event carries a value no device produces (the daemon's translation is wrong)."""
 
 
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
-_STAFF_ID = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
+_CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{CODE_MAX_LENGTH - 1}}}")
 _SERIAL = re.compile(r"[0-9a-f]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -53,7 +54,12 @@ def _check_tries(name: str, tries: object, *, optional: bool) -> None:
 
 def _check_code(code: object) -> None:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise InvalidEvent(f"a fault code is 1-64 characters of [A-Za-z0-9._:/-], got {code!r}")
+        raise InvalidEvent(f"a fault code is 1-{CODE_MAX_LENGTH} characters of [A-Za-z0-9._:/-], got {code!r}")
+
+
+def printable_text(value: object, max_length: int) -> bool:
+    """Whether ``value`` is 1..max_length printable characters: the screens draw exactly such text."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and value.isprintable()
 
 
 def _check_enum(name: str, value: object, enum: type) -> None:
@@ -123,10 +129,16 @@ class AuthCertificate:
             raise InvalidEvent(f"serial_hex must be lowercase hex, got {self.serial_hex!r}")
         if not isinstance(self.not_after, str) or not _DATE.fullmatch(self.not_after):
             raise InvalidEvent(f"not_after must be YYYY-MM-DD, got {self.not_after!r}")
+        try:
+            dt.date.fromisoformat(self.not_after)
+        except ValueError:
+            raise InvalidEvent(f"not_after is no calendar date: {self.not_after!r}") from None
         if self.days_left is not None and (not isinstance(self.days_left, int) or isinstance(self.days_left, bool)):
             raise InvalidEvent(f"days_left must be an int or None, got {self.days_left!r}")
         if not isinstance(self.expired, bool):
             raise InvalidEvent(f"expired must be a bool, got {self.expired!r}")
+        if self.days_left is not None and self.days_left < 0 and not self.expired:
+            raise InvalidEvent(f"days_left {self.days_left} means expired, but expired is False")
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,8 +378,9 @@ class HostSetMode(Event):
     def __post_init__(self) -> None:
         _check_enum("mode", self.mode, HostMode)
         if self.mode is HostMode.VISUAL_CHECK:
-            if not isinstance(self.staff_id, str) or not _STAFF_ID.fullmatch(self.staff_id):
-                raise InvalidEvent(f"a visual check needs a staff_id of 1-64 printable characters, got {self.staff_id!r}")
+            if not printable_text(self.staff_id, STAFF_ID_MAX_LENGTH):
+                raise InvalidEvent(f"a visual check needs a staff_id of 1-{STAFF_ID_MAX_LENGTH} printable characters, "
+                                   f"got {self.staff_id!r}")
         elif self.staff_id is not None:
             raise InvalidEvent("staff_id is only for a visual check")
 
@@ -379,8 +392,9 @@ class OutOfService(Event):
     reason: str | None = None
 
     def __post_init__(self) -> None:
-        if self.reason is not None and (not isinstance(self.reason, str) or not _STAFF_ID.fullmatch(self.reason)):
-            raise InvalidEvent(f"reason must be 1-64 printable characters or None, got {self.reason!r}")
+        if self.reason is not None and not printable_text(self.reason, REASON_MAX_LENGTH):
+            raise InvalidEvent(f"reason must be 1-{REASON_MAX_LENGTH} printable characters or None, "
+                               f"got {self.reason!r}")
 
 
 @dataclass(frozen=True, slots=True)

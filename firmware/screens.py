@@ -350,10 +350,11 @@ class TimedOutScreen(Screen):
 
 @dataclass(frozen=True, kw_only=True)
 class CancelledScreen(Screen):
-    """The reception was stopped by staff (host cancel, or the reader taken out of service)."""
+    """The reception was stopped: by staff at the reception PC, or because the reader was taken out of service."""
 
     id = ScreenId.CANCELLED
     remove_card: bool = True
+    out_of_service: bool = False  # the reader went out of service (else the host cancelled)
 
 
 @dataclass(frozen=True, kw_only=True)

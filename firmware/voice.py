@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -21,12 +22,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from display.prompts import PROMPTS, prompt_for, prompt_text
-from drivers.audio import AudioOutput
+from drivers.audio import AudioError, AudioOutput
 
 LANGUAGES = ("ja", "en")
 NAIST_JDIC = Path("/var/lib/mecab/dic/open-jtalk/naist-jdic")
 MANIFEST = "manifest.json"
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "build" / "prompts"
+
+log = logging.getLogger(__name__)
 
 
 class VoiceError(RuntimeError):
@@ -142,16 +145,26 @@ class VoiceGuide:
         return path.read_bytes()
 
     def screen_shown(self, screen_id: str, params: Mapping[str, object], language: str) -> str | None:
-        """Speak for a screen just shown; returns the prompt key spoken, or None."""
+        """Speak for a screen just shown; returns the prompt key spoken, or None.
+
+        A prompt that cannot be played (missing, unreadable, no audio) is logged and skipped: the screen is already
+        up, and guidance is an aid, so it must not stop the daemon. It counts as not yet spoken, so the next showing
+        of its screen tries again."""
         key = prompt_for(screen_id, params)
         current = None if key is None else (key, language)
         if current == self._last:
             return None
-        self._last = current
+        self._last = None
         if key is None:
             return None
         self._output.stop()
         if self.muted:
+            self._last = current  # staff silenced it: done, not failed
             return None
-        self._output.play(scale_volume(self.load(key, language), self._volume))
+        try:
+            self._output.play(scale_volume(self.load(key, language), self._volume))
+        except (VoiceError, AudioError, OSError, wave.Error, EOFError) as error:
+            log.error("prompt %s/%s not played (%s)", language, key, type(error).__name__)
+            return None
+        self._last = current
         return key

@@ -15,8 +15,6 @@ from drivers.inputs.events import (
     KeyHeld,
     KeyPressed,
     KeysAmbiguous,
-    StaffCodeAccepted,
-    StaffCodeRejected,
     StaffKeyTurned,
 )
 from drivers.inputs.keypad import KEY_LAYOUT, MatrixKeypad
@@ -24,6 +22,6 @@ from drivers.inputs.panel import FrontPanelInputs, asyncio_sink
 
 __all__ = [
     "ButtonHeld", "ButtonPressed", "ButtonReleased", "FrontPanelInputs", "InputConfig", "InputConfigError",
-    "InputEvent", "KEY_LAYOUT", "KeyHeld", "KeyPressed", "KeysAmbiguous", "MatrixKeypad", "StaffCodeAccepted",
-    "StaffCodeRejected", "StaffKeyTurned", "asyncio_sink",
+    "InputEvent", "KEY_LAYOUT", "KeyHeld", "KeyPressed", "KeysAmbiguous", "MatrixKeypad", "StaffKeyTurned",
+    "asyncio_sink",
 ]

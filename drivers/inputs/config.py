@@ -22,7 +22,6 @@ class InputConfig:
     scan_period: float = 0.005  # s between samples
     stable_samples: int = 4  # equal samples before a change counts (4 × 5 ms = 20 ms debounce)
     hold_samples: int = 300  # samples down before a hold (1.5 s)
-    staff_code_digest: bytes | None = None  # sha256 of the staff code; None: no staff code on the keypad
 
     def __post_init__(self) -> None:
         if len(self.keypad_rows) != 4 or len(self.keypad_columns) != 3:
@@ -36,5 +35,3 @@ class InputConfig:
             raise InputConfigError(f"scan_period must be in (0, 0.05] s, got {self.scan_period}")
         if self.stable_samples < 1 or self.hold_samples <= self.stable_samples:
             raise InputConfigError("stable_samples must be ≥ 1 and hold_samples larger")
-        if self.staff_code_digest is not None and len(self.staff_code_digest) != 32:
-            raise InputConfigError("staff_code_digest must be a sha256 digest (32 bytes)")

@@ -41,15 +41,4 @@ class StaffKeyTurned:
     on: bool
 
 
-@dataclass(frozen=True)
-class StaffCodeAccepted:
-    """The staff code was typed correctly (hold 訂正, type the code, 決定)."""
-
-
-@dataclass(frozen=True)
-class StaffCodeRejected:
-    """A wrong staff code was typed."""
-
-
-InputEvent = (ButtonPressed | ButtonReleased | ButtonHeld | KeyPressed | KeyHeld | KeysAmbiguous | StaffKeyTurned
-              | StaffCodeAccepted | StaffCodeRejected)
+InputEvent = ButtonPressed | ButtonReleased | ButtonHeld | KeyPressed | KeyHeld | KeysAmbiguous | StaffKeyTurned

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import threading
 from collections.abc import Callable
 
@@ -21,16 +19,12 @@ from drivers.inputs.events import (
     KeyHeld,
     KeyPressed,
     KeysAmbiguous,
-    StaffCodeAccepted,
-    StaffCodeRejected,
     StaffKeyTurned,
 )
 from drivers.inputs.keypad import KEY_LAYOUT, MatrixKeypad
 
 Sink = Callable[[InputEvent], None]
 ALL_KEYS = tuple(key for row in KEY_LAYOUT for key in row)
-STAFF_CODE_START = "correct"  # hold 訂正 to start typing the staff code; 決定 ends it
-_STAFF_CODE_MAX = 12
 
 
 def asyncio_sink(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[InputEvent]) -> Sink:
@@ -55,7 +49,6 @@ class FrontPanelInputs:
         self._key_state = {key: self._debounced() for key in ALL_KEYS}
         self._staff_state = self._debounced()
         self._ambiguous = False  # more than one key was down; report nothing until all are up
-        self._staff_code: list[str] | None = None  # the digits of a staff code being typed, never an event
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -96,35 +89,12 @@ class FrontPanelInputs:
             if not down:
                 self._ambiguous = False
             return
+        # Every key is an ordinary key, 訂正 held too: staff codes are typed as digits and checked by the reception
+        # flow (salted, with a lockout), never here.
         for key in went_down:
-            self._key(key)
-        for key in became_held:
-            self._key_held(key)
-
-    def _key(self, key: str) -> None:
-        if self._staff_code is None:
             self._sink(KeyPressed(key))
-        elif key == "enter":
-            typed, self._staff_code = "".join(self._staff_code), None
-            self._sink(StaffCodeAccepted() if self._staff_code_matches(typed) else StaffCodeRejected())
-        elif key == "correct":
-            self._staff_code = []
-        elif len(self._staff_code) < _STAFF_CODE_MAX:
-            self._staff_code.append(key)
-
-    def _key_held(self, key: str) -> None:
-        if key == STAFF_CODE_START and self.config.staff_code_digest is not None:
-            self._staff_code = []  # the digits that follow are the staff code, not keypad input
-        else:
+        for key in became_held:
             self._sink(KeyHeld(key))
-
-    def _staff_code_matches(self, typed: str) -> bool:
-        assert self.config.staff_code_digest is not None
-        return hmac.compare_digest(hashlib.sha256(typed.encode()).digest(), self.config.staff_code_digest)
-
-    @property
-    def typing_staff_code(self) -> bool:
-        return self._staff_code is not None
 
     # --- thread -----------------------------------------------------------------------------------------------------
 

@@ -68,9 +68,11 @@ def test_japanese_breaks_at_phrase_boundaries() -> None:
     assert lines[0].endswith("を") or lines[0].endswith("に")  # a phrase ends the line, not a cut word
 
 
-def test_english_word_wider_than_the_box_is_a_typed_error() -> None:
-    with pytest.raises(TextDoesNotFit):
-        wrap("Pneumonoultramicroscopicsilicovolcanoconiosis", Face(24, Weight.REGULAR), 200, "en")
+def test_english_word_wider_than_the_box_breaks_between_characters() -> None:
+    face = Face(24, Weight.REGULAR)
+    lines = wrap("Staff: yoshida.takako@hosp.example.jp (staff key)", face, 200, "en")
+    assert "".join(lines).replace(" ", "") == "Staff:yoshida.takako@hosp.example.jp(staffkey)"
+    assert len(lines) > 2 and all(face.width(line) <= 200 for line in lines)
 
 
 def test_long_text_paginates_instead_of_shrinking() -> None:

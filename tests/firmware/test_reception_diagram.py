@@ -189,8 +189,8 @@ def _explore(rng: random.Random, config: FlowConfig, steps: int, forks_per_state
 
 
 def _seeds() -> list[ReceptionFlow]:
-    """Configurations a random walk rarely reaches: face declined for PIN after the card face was read; the
-    expiring-soon warning."""
+    """Configurations a random walk rarely reaches: face declined for PIN after the card face was read; a failed
+    face attempt; staff stepping in while the card is read; the expiring-soon warning."""
     flows = []
     for tries in (1, 0, None):
         d = FlowDriver()
@@ -201,6 +201,16 @@ def _seeds() -> list[ReceptionFlow]:
         d.send(Selected(Option.PIN))
         d.answer(PinTries, tries_left=tries)  # last-try warning / locked / not usable (back at the method choice)
         flows.append(d.flow)
+    d = FlowDriver()  # a face attempt failed: retry or 暗証番号
+    d.place_card(tries=3)
+    d.send(Selected(Option.FACE))
+    d.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
+    d.answer(FaceNotCaptured)
+    flows.append(d.flow)
+    d = FlowDriver(FlowConfig(keyswitch_fitted=True))  # staff turned the key while the card was being read
+    d.send(CardInserted())
+    d.send(StaffKeyChanged(True))
+    flows.append(d.flow)
     d = FlowDriver()  # a completed reception whose certificate expires soon
     d.place_card(days_left=30)
     d.pass_pin()

@@ -43,6 +43,8 @@ from firmware.reception_types import CardKind, HostMode, Liveness, Option
         lambda: AuthCertificate("ab", "2030/01/01"),
         lambda: AuthCertificate("ab", "2030-01-01", days_left=1.5),
         lambda: AuthCertificate("ab", "2030-01-01", expired="no"),
+        lambda: AuthCertificate("ab", "2025-02-30"),  # no such day: the screens could not draw it
+        lambda: AuthCertificate("ab", "2030-01-01", days_left=-1),  # past its last day but not expired?
         lambda: PinTries(1, tries_left=3.0),
         lambda: PinRejected(1, tries_left=None),
         lambda: FaceResult(1, True, math.nan, 0.5, Liveness.LIVE),
@@ -56,7 +58,8 @@ from firmware.reception_types import CardKind, HostMode, Liveness, Option
         lambda: HostSetMode(HostMode.AUTO, "someone"),
         lambda: DeviceFault(""),
         lambda: DeviceFault("has space"),
-        lambda: DeviceFault("x" * 65),
+        lambda: DeviceFault("x" * 33),  # longer than a screen shows a code
+        lambda: HostSetMode(HostMode.VISUAL_CHECK, "clerk\u200b"),  # not printable: the screen refuses it
         lambda: OutOfService(""),
         lambda: CardInserted("card"),
     ],
@@ -81,9 +84,16 @@ def test_unknown_events_and_bad_clocks_are_typed_errors() -> None:
     [
         lambda: FlowConfig(face_max_attempts=0),
         lambda: FlowConfig(face_max_attempts=True),
+        lambda: FlowConfig(face_max_attempts=100),  # the screen counts tries up to 99
+        lambda: FlowConfig(consent_wording_version="2"),  # display carries no such wording
+        lambda: FlowConfig(timeouts=Timeouts(face_attempt=1000)),  # the countdown shows up to 999 s
+        lambda: FlowConfig(keyswitch_staff_id="x" * 65),
         lambda: FlowConfig(card_face_scan_attempts=0),
         lambda: FlowConfig(reminder_beeps=0),
         lambda: FlowConfig(expiry_warning_days=-1),
+        lambda: FlowConfig(expiry_warning_days=True),  # a bool is not a number of days
+        lambda: FlowConfig(staff_codes=None),  # a config error, not a TypeError
+        lambda: FlowConfig(staff_codes=[StaffCode.from_code("a", "123456")]),
         lambda: FlowConfig(keyswitch_staff_id=""),
         lambda: FlowConfig(consent_wording_version=""),
         lambda: FlowConfig(default_language="ja"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmware.reception import SESSION, State
+from firmware.reception import SESSION, STAFF_DIGITS_KEPT, State
 from firmware.reception_actions import (
     Action,
     Beep,
@@ -331,6 +331,30 @@ def test_face_after_pin_detour_does_not_scan_the_card_face_again() -> None:
     assert d.state is State.CAPTURING_FACE and not of(since(d, mark), ScanCardFace)
 
 
+@pytest.mark.parametrize(("tries", "offered"), [(3, True), (1, True), (0, False), (None, False)])
+def test_the_patient_may_switch_to_pin_during_the_capture(tries: int | None, offered: bool) -> None:
+    """Step 2a: 顔認証 — choices: retry; switch to 暗証番号 (only where the PIN can be used)."""
+    d = FlowDriver()
+    d.place_card(tries=tries)
+    d.send(Selected(Option.FACE))
+    d.answer(CardFaceRead, card_key_verified=True, issuer_signature=IssuerSignature.VERIFIED)
+    capture = d.latest(CaptureFace)
+    assert d.state is State.CAPTURING_FACE
+    assert d.flow.screen.options == ((Option.PIN,) if offered else ())
+    out = d.send(Selected(Option.PIN))
+    if not offered:
+        assert d.state is State.CAPTURING_FACE and not out
+        return
+    assert d.state is State.CHECKING_PIN_TRIES and of(out, ReadPinTries)
+    assert capture is not None
+    d.send(FaceResult(capture.request_id, True, 0.9, 0.5, Liveness.LIVE))
+    assert d.state is State.CHECKING_PIN_TRIES, "the dropped capture's answer is ignored"
+    d.answer(PinTries, tries_left=3)
+    d.send(Selected(Option.BACK))
+    d.send(Selected(Option.FACE))
+    assert d.flow.screen.to_dict()["attempt"] == 1, "the dropped attempt is not counted"
+
+
 # --- step 2b: 暗証番号 -----------------------------------------------------------------------------------------------
 
 
@@ -431,7 +455,7 @@ def test_leaving_pin_entry_forgets_the_digits() -> None:
 )  # fmt: skip
 def test_consents_go_into_the_result(prescription: bool, answers: tuple[Option, ...], consents: tuple) -> None:
     """Step 3: ① ② 限度額 and the optional 処方箋形式; the wording version and language go into the result."""
-    d = FlowDriver(FlowConfig(ask_prescription_format=prescription, consent_wording_version="2025-09a"))
+    d = FlowDriver(FlowConfig(ask_prescription_format=prescription, consent_wording_version="1"))
     d.place_card()
     d.pass_pin()
     steps = []
@@ -442,7 +466,7 @@ def test_consents_go_into_the_result(prescription: bool, answers: tuple[Option, 
     claims = d.finish()
     c = claims.consents
     assert (c.medical, c.checkup, c.limit, c.prescription) == consents
-    assert claims.consent_wording_version == "2025-09a" and claims.language is Language.JA
+    assert claims.consent_wording_version == "1" and claims.language is Language.JA
 
 
 def test_language_switch_is_for_the_session() -> None:
@@ -457,6 +481,28 @@ def test_language_switch_is_for_the_session() -> None:
     assert claims.language is Language.EN
     d.send(CardRemoved(), after=2)
     assert d.state is State.IDLE and d.flow.screen.language is Language.JA
+
+
+def test_a_language_chosen_at_rest_lapses_if_no_card_comes() -> None:
+    """Step 3: the language switch is the patient's, not the next patient's."""
+    d = FlowDriver(FlowConfig(timeouts=Timeouts(choice=60)))
+    d.send(LanguagePressed())
+    assert d.flow.screen.language is Language.EN and d.flow.deadline == d.now + 60
+    d.tick(59)
+    assert d.flow.screen.language is Language.EN
+    out = d.tick(1)
+    assert d.state is State.IDLE and shows(out) and shows(out)[0].language is Language.JA
+    assert d.flow.deadline is None
+    d.place_card()
+    assert d.flow.screen.language is Language.JA
+
+
+def test_a_language_chosen_at_rest_lasts_the_session_that_follows() -> None:
+    d = FlowDriver(FlowConfig(timeouts=Timeouts(choice=60)))
+    d.send(LanguagePressed())
+    d.place_card(after=30)
+    d.tick(40)  # past the rest timeout: the patient who chose it is in session
+    assert d.state is State.CHOOSE_METHOD and d.flow.screen.language is Language.EN
 
 
 # --- step 4: 受付完了, card forgotten ---------------------------------------------------------------------------------
@@ -606,10 +652,11 @@ def test_input_restarts_the_step_clock() -> None:
     assert d.state is State.TIMED_OUT
 
 
-@pytest.mark.parametrize("state", ALL_SESSION_STATES)
+@pytest.mark.parametrize("state", [s for s in ALL_SESSION_STATES if s is not State.SENDING_RESULT])
 @pytest.mark.parametrize("how", ["cancel", "fault", "out_of_service"])
 def test_host_cancel_fault_or_out_of_service_ends_any_step(state: State, how: str) -> None:
-    """Any step: host cancel, a hardware fault → the session ends, data dropped, the screen says what happened."""
+    """Any step before the result is handed over: host cancel, a hardware fault → the session ends, data dropped,
+    the screen says what happened."""
     d = _reach(state)
     event = {"cancel": HostCancel(), "fault": DeviceFault("camera.lost"), "out_of_service": OutOfService("repair")}
     out = d.send(event[how])
@@ -622,6 +669,32 @@ def test_host_cancel_fault_or_out_of_service_ends_any_step(state: State, how: st
         assert d.flow.screen.to_dict()["code"] == "camera.lost"
     d.send(CardRemoved(ReaderRole.PHONE if state is State.PHONE_AUTHORISING else ReaderRole.CARD), after=1)
     assert d.state is (State.OUT_OF_SERVICE if how == "out_of_service" else State.IDLE)
+
+
+@pytest.mark.parametrize("how", ["cancel", "fault", "persistent_fault", "out_of_service"])
+def test_a_stop_while_the_result_is_queued_still_completes_the_reception(how: str) -> None:
+    """Any step: the result already handed over reaches the PC, so the patient is told 受付完了, not 中止; the data is
+    dropped at once and what the stop set shows once the card is taken."""
+    d = _reach(State.SENDING_RESULT)
+    event = {"cancel": HostCancel(), "fault": DeviceFault("camera.lost"), "out_of_service": OutOfService("repair"),
+             "persistent_fault": DeviceFault("reader.lost", persistent=True)}[how]  # fmt: skip
+    reasons = {"cancel": EndReason.CANCELLED, "out_of_service": EndReason.OUT_OF_SERVICE}
+    reason = reasons.get(how, EndReason.DEVICE_FAULT)
+    out = d.send(event)
+    assert of(out, DropSession) == [DropSession(reason)] and not d.flow.in_session
+    assert d.state is State.SENDING_RESULT
+    out = d.answer(ResultAccepted)
+    assert d.state is State.DONE and not of(out, DropSession), "one DropSession per session"
+    assert Beep(BeepPattern.SUCCESS) in out and shows(out) == [DoneScreen(remove_card=True)]
+    d.send(CardRemoved(), after=1)
+    assert d.state is (State.OUT_OF_SERVICE if how in ("out_of_service", "persistent_fault") else State.IDLE)
+
+
+def test_a_result_never_queued_after_a_stop_is_still_a_device_error() -> None:
+    d = _reach(State.SENDING_RESULT)
+    d.send(HostCancel())
+    d.run_to_deadline()
+    assert d.state is State.DEVICE_ERROR and d.flow.screen.to_dict()["code"] == "timeout.sending_result"
 
 
 # --- visual check (目視確認) ------------------------------------------------------------------------------------------
@@ -763,6 +836,26 @@ def test_staff_codes_are_guarded() -> None:
     assert d.state is State.VISUAL_CHECK, "the lockout lapses"
 
 
+def test_staff_code_digits_left_at_rest_are_forgotten() -> None:
+    """Privacy: digits typed at rest without 決定 do not stay in memory, nor spoil the next staff member's code."""
+    d = FlowDriver(staff_config())
+    d.press("9", "9")
+    assert d.flow.deadline == d.now + STAFF_DIGITS_KEPT, "the flow asks for the time to forget them"
+    d.run_to_deadline()
+    assert len(d.flow._staff_digits) == 0 and d.flow.deadline is None
+    d.press(*STAFF_CODE, Key.ENTER)
+    assert d.flow.staff_authority is not None, "the right code is taken after stray digits"
+
+
+def test_staff_code_typed_slowly_is_still_taken() -> None:
+    d = FlowDriver(staff_config())
+    for digit in STAFF_CODE:
+        d.press(digit)
+        d.tick(STAFF_DIGITS_KEPT - 1)
+    d.press(Key.ENTER)
+    assert d.flow.staff_authority is not None
+
+
 def test_keyswitch_ignored_when_not_fitted() -> None:
     d = FlowDriver(FlowConfig(keyswitch_fitted=False))
     d.place_card()
@@ -847,6 +940,28 @@ def test_iphone_authorises_on_the_phone(answer: type, state: State) -> None:
     if state is State.CONSENT_MEDICAL:
         claims = d.finish()
         assert claims.method is Method.SMARTPHONE_IPHONE and claims.card_kind is CardKind.IPHONE
+
+
+@pytest.mark.parametrize("tries", [None, 0])
+def test_an_android_pin_that_cannot_be_used_offers_a_way_out(tries: int | None) -> None:
+    """Smartphone: an Android PIN that is locked or cannot be read leaves nothing to verify with on the reader: the
+    screen says to ask staff and 戻る ends the session at once, instead of a 60 s wait."""
+    d = FlowDriver(FlowConfig(smartphone_reader=True))
+    d.place_card(CardKind.ANDROID)
+    d.answer(PinTries, tries_left=tries)
+    assert d.state is State.PIN_LOCKED
+    screen = d.flow.screen.to_dict()
+    assert screen["options"] == ["back"] and screen["ask_staff"] is True and screen["smartphone"] is True
+    out = d.send(Selected(Option.BACK))
+    assert d.state is State.NOT_VERIFIED and of(out, DropSession) == [DropSession(EndReason.NOT_VERIFIED)]
+
+
+@pytest.mark.parametrize(("event", "out_of_service"), [(HostCancel(), False), (OutOfService("repair"), True)])
+def test_the_stop_screen_gives_the_right_reason(event: object, out_of_service: bool) -> None:
+    d = FlowDriver()
+    d.place_card()
+    d.send(event)  # type: ignore[arg-type]
+    assert d.state is State.CANCELLED and d.flow.screen.to_dict()["out_of_service"] is out_of_service
 
 
 def test_phone_reader_session_and_the_phone_forgotten() -> None:

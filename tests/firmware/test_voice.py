@@ -6,17 +6,21 @@ from __future__ import annotations
 import array
 import io
 import json
+import logging
 import math
 import wave
 from pathlib import Path
 
 import pytest
 
+from display import PanelSize
+from display.panels import PngPanel
 from display.prompts import PROMPTS, SILENT_SCREENS, prompt_for
 from drivers.audio import RecordingOutput
-from firmware.reception_types import Language
+from firmware.front_panel import FrontPanel
+from firmware.reception_types import Language, Option
 from firmware.screen_examples import examples
-from firmware.screens import CATALOGUE
+from firmware.screens import CATALOGUE, ChooseMethodScreen
 from firmware.voice import DEFAULT_PROMPTS_DIR, LANGUAGES, MANIFEST, VoiceGuide, fingerprint, scale_volume
 
 MAX_SECONDS = 8.0
@@ -92,3 +96,23 @@ def test_volume_scales_the_samples_and_mute_silences() -> None:
         guide.volume = 101
     with pytest.raises(ValueError):
         scale_volume(original, -1)
+
+
+def test_a_missing_prompt_is_logged_not_raised_and_tried_again(tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    output = RecordingOutput()
+    guide = VoiceGuide(output, tmp_path)  # no prompts built there
+    with caplog.at_level(logging.ERROR):
+        assert guide.screen_shown("done", {"remove_card": True}, "ja") is None
+    assert "PromptMissing" in caplog.text and not output.played
+    (tmp_path / "ja").mkdir()
+    (tmp_path / "ja" / "done.wav").write_bytes((DEFAULT_PROMPTS_DIR / "ja" / "done.wav").read_bytes())
+    assert guide.screen_shown("done", {"remove_card": True}, "ja") == "done", "a failed prompt is not 'already spoken'"
+    assert len(output.played) == 1
+
+
+def test_front_panel_keeps_showing_when_a_prompt_is_missing(tmp_path: Path) -> None:
+    panel = PngPanel(tmp_path / "screen.png", PanelSize.SMALL)
+    front = FrontPanel(panel, VoiceGuide(RecordingOutput(), tmp_path / "no-prompts"))
+    front.show(ChooseMethodScreen(language=Language.JA, options=(Option.FACE, Option.PIN), pin_tries_left=3))
+    assert front.option_for("button1") is Option.FACE
