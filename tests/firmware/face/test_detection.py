@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,6 +17,7 @@ from firmware.face.detection import (
     HogDetector,
     make_detector,
 )
+from firmware.face.errors import ModelUnavailableError
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +49,13 @@ def test_scaled_box_rounds_each_edge_and_keeps_the_confidence() -> None:
 
 def test_make_detector_builds_each_named_detector() -> None:
     assert DEFAULT_DETECTOR == "hog" and isinstance(make_detector(), HogDetector)
-    for name in DETECTORS:
-        assert make_detector(name).name == name
-    assert isinstance(make_detector("haar"), HaarDetector)
+    assert make_detector("cnn").name == "cnn"
+    if importlib.util.find_spec("cv2") is None:  # OpenCV is the optional camera extra (scripts/setup installs it)
+        with pytest.raises(ModelUnavailableError, match=r"\[camera\]"):
+            make_detector("haar")
+    else:
+        assert isinstance(make_detector("haar"), HaarDetector) and make_detector("haar").name == "haar"
+    assert set(DETECTORS) == {"hog", "cnn", "haar"}
 
 
 def test_an_unknown_detector_is_a_value_error_naming_the_choices() -> None:
