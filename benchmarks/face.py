@@ -5,11 +5,11 @@ pairs in the same run: EER, FAR/FRR at the shipped threshold, FRR at FAR <= 0.1 
 per-frame latency with the card embedding cached (median, p95), per-attempt latency, and peak RSS. Each pipeline runs
 in its own fresh process so its peak RSS is its own.
 
-Setup (once): ``scripts/setup`` (installs the ``face`` extra), then the baseline beside dlib-bin without its
-dependencies, or pip would build dlib from source::
+Setup (once): ``scripts/setup`` (installs the ``face`` and ``camera`` extras: dlib, the weights, OpenCV for
+``--detectors haar``), then the baseline beside dlib-bin without its dependencies, or pip would build dlib from
+source::
 
     .venv/bin/pip install --no-deps .cache/face_recognition-1.3.0.tar.gz   # the sdist setup fetched and checked
-    .venv/bin/pip install -e '.[camera]'                                   # only for --detectors haar
 
 Run it pinned to one core (the machine is shared; say so with the figures)::
 
