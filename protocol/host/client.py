@@ -91,6 +91,12 @@ ClientEvent = ReaderInfo | StateChange | VerifiedResult | Rejection | ReaderErro
 
 
 class ReaderClient:
+    """One reader on ``port``: use as an async context manager and read :meth:`next_event` (see the module docstring).
+
+    ``verifier`` checks every result (None: an ``info``-only client that accepts no results); ``pool_size`` nonces of
+    ``nonce_ttl`` seconds are kept on the reader; ``link`` replaces the default link (tests inject a lossy one).
+    """
+
     def __init__(
         self,
         port: str,
