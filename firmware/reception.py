@@ -1090,9 +1090,7 @@ class ReceptionFlow:
         state = self._state
         session = self._session
         if session is not None and session.reader is reader and state in SESSION:
-            if state is S.SENDING_RESULT:
-                self._drop(EndReason.CARD_REMOVED)  # the result already handed over stays valid
-            else:
+            if not self._result_handed_over(EndReason.CARD_REMOVED):
                 self._end(EndReason.CARD_REMOVED, S.CARD_REMOVED)
         elif state in AFTER_SESSION and self._ending is not None and self._ending.reader is reader:
             self._rest()
@@ -1390,9 +1388,9 @@ class ReceptionFlow:
             self._rest()
 
     def _result_handed_over(self, reason: EndReason) -> bool:
-        """While the result is being queued nothing can call it back, so a stop drops the session data at once (as
-        card removal does) and the session still completes; what the stop set (out of service, a persistent fault)
-        shows at the next rest. True if the flow is in that step."""
+        """While the result is being queued nothing can call it back, so card removal or a stop drops the session data
+        at once and the session still completes; what a stop set (out of service, a persistent fault) shows at the next
+        rest. True if the flow is in that step."""
         if self._state is not S.SENDING_RESULT:
             return False
         self._drop(reason)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from drivers.camera.base import CameraConfigError, CameraError, FramesExhaustedError, SourceBase
-from drivers.camera.frames import image_to_frame
-
-#: Largest image the source decodes (a 12 MP still; cameras give far less), checked from the header first.
-MAX_FRAME_PIXELS = 12_000_000
-
-# What Pillow raises for a file that is not a whole image (truncated, corrupt, or a decompression bomb).
-_DECODE_ERRORS = (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError)
+from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_frame
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".jp2", ".j2k", ".ppm", ".webp", ".tif", ".tiff"})
 
@@ -50,15 +42,8 @@ class FileCamera(SourceBase):
         path = self.paths[self._next]
         self._next += 1
         try:
-            with warnings.catch_warnings():
-                # Pillow warns before it refuses a decompression bomb; the size check below refuses first.
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                with Image.open(path) as image:
-                    width, height = image.size
-                    if width * height > MAX_FRAME_PIXELS:
-                        raise CameraError(f"files camera: {path.name} is {width}x{height}, larger than a camera frame")
-                    frame = image_to_frame(image)
-        except _DECODE_ERRORS as error:
+            frame = decode_frame(path)
+        except (FrameTooLarge, FrameUndecodable) as error:
             raise CameraError(f"files camera: cannot decode {path.name}: {error}") from None
         self.size = (frame.shape[1], frame.shape[0])
         return frame

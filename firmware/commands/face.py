@@ -21,7 +21,7 @@ from firmware.face import decision
 from firmware.face.card_photo import simulate_card_photo
 from firmware.face.errors import DecisionRuleError, FaceError
 from firmware.face.evaluation import equal_error_rate, far, frr, read_labelled_pairs, read_pairs
-from firmware.face.images import MAX_BYTES, read_image
+from firmware.face.images import read_image
 from firmware.face.verifier import CardTemplate, FaceVerifier
 
 
@@ -62,7 +62,7 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         verifier = _verifier(args.rule)
         started = time.perf_counter()
-        template = verifier.card_template(_read_bytes(args.card))
+        template = verifier.card_template(read_image(str(args.card)))
         card_ms = (time.perf_counter() - started) * 1000
         try:
             outcome = verifier.compare(template, read_image(str(args.live)))
@@ -94,11 +94,6 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0 if match else 1
 
 
-def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read(MAX_BYTES + 1)  # one byte over the limit is enough for decode_image to refuse it
-
-
 def _fail(args: argparse.Namespace, error: Exception) -> int:
     reason = f"{type(error).__name__}: {error}"
     if getattr(args, "json", False):
@@ -119,8 +114,10 @@ class _PairScorer:
     def card(self, path: Path) -> CardTemplate | str:
         if path not in self._cards:
             try:
-                data = simulate_card_photo(read_image(str(path))) if self.simulate_card else _read_bytes(path)
-                self._cards[path] = self.verifier.card_template(data)
+                photo = read_image(str(path))
+                self._cards[path] = self.verifier.card_template(
+                    simulate_card_photo(photo) if self.simulate_card else photo
+                )
             except (FaceError, OSError) as error:
                 self._cards[path] = f"card {type(error).__name__}"
         return self._cards[path]

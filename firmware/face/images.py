@@ -7,18 +7,16 @@ with a typed error. Limits keep a hostile or broken input from exhausting the Pi
 from __future__ import annotations
 
 import io
-import warnings
 
 import numpy as np
 from PIL import Image
 
-from drivers.camera.frames import image_to_frame
+# MAX_PIXELS (the largest image accepted, checked from the header before decoding) is the camera layer's.
+from drivers.camera.frames import MAX_PIXELS, FrameTooLarge, FrameUndecodable, decode_frame
 from firmware.face.errors import ImageDecodeError, ImageSizeError
 
 #: Smallest side that can hold a detectable face (dlib's HOG window is 80 px; the card photo may be upsampled).
 MIN_SIDE = 32
-#: Largest image accepted, in pixels (a 12 MP still; the camera gives far less). Checked before decoding.
-MAX_PIXELS = 12_000_000
 #: Largest encoded input accepted, in bytes.
 MAX_BYTES = 40_000_000
 
@@ -58,24 +56,11 @@ def decode_image(data: bytes) -> np.ndarray:
     if len(data) > MAX_BYTES:
         raise ImageSizeError(f"the image file is {len(data)} bytes; at most {MAX_BYTES} are accepted")
     try:
-        with warnings.catch_warnings():
-            # Pillow warns before it raises on decompression bombs; the size check below gives the typed error.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise ImageSizeError(
-                        f"the image is {width}x{height}; at most {MAX_PIXELS} pixels are accepted"
-                    )
-                image.load()
-                frame = image_to_frame(image)
-    except ImageSizeError:
-        raise
-    except Image.DecompressionBombError as error:
-        raise ImageSizeError(f"the image is too large to decode safely: {error}") from None
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
-        # Pillow signals truncated or corrupt codestreams with any of these.
-        raise ImageDecodeError(f"the image cannot be decoded: {type(error).__name__}: {error}") from None
+        frame = decode_frame(io.BytesIO(data))
+    except FrameTooLarge as error:
+        raise ImageSizeError(str(error)) from None
+    except FrameUndecodable as error:
+        raise ImageDecodeError(f"the image cannot be decoded: {error}") from None
     return check_frame(frame)
 
 
