@@ -33,6 +33,13 @@ async def wait_for(predicate, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def ctrl_c_stops_it() -> None:
+    """In the child before it runs: SIGINT at its default, as in a terminal. A test run started in the background
+    (``scripts/test &``, a CI runner's job) ignores SIGINT, children inherit that, and the CLI (rightly) keeps an
+    ignored SIGINT ignored; the test stops the listener with it, as a person would with Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None:
     trust = tmp_path / "device.pub.pem"
     ca = tmp_path / "ca.pem"
@@ -51,7 +58,7 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
                 listener = await asyncio.create_subprocess_exec(
                     *host_cli("listen", "--port", line.path_b, "--trust", str(trust), "--ca", str(ca),
                               "--state", str(tmp_path / "host"), "--jsonl", str(jsonl)),
-                    stdout=asyncio.subprocess.PIPE, stderr=stderr)
+                    stdout=asyncio.subprocess.PIPE, stderr=stderr, preexec_fn=ctrl_c_stops_it)
             try:
                 await wait_for(lambda: link.endpoint.nonces_available(link.clock()) >= 2)
                 for method in (Method.PIN, Method.FACE):
@@ -71,7 +78,10 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
                         await listener.wait()
                     await link.close()
 
-    lines = asyncio.run(scenario())
+    try:
+        lines = asyncio.run(scenario())
+    except Exception as exc:
+        raise AssertionError(f"the listener said:\n{errors.read_text()}") from exc
     stderr = errors.read_text()
     reports = [json.loads(line) for line in lines]
     assert [r["assurance"] for r in reports] == ["card-signed", "device-attested"]
