@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def render_set(out: Path, size: PanelSize, language: str) -> list[Path]:
     """Render one example of every screen into ``out``; returns the files written (first pages first)."""
     # Imported here so that the rest of the CLI (e.g. `voice build` during setup) never depends on the examples.
-    from firmware.reception_types import Language
-    from firmware.screen_examples import examples
+    from firmware.reception.types import Language
+    from firmware.reception.examples import examples
 
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.png"):

@@ -2,7 +2,7 @@
 
 Events and the current time in, actions out. No threads, I/O, sleeps or hardware: the daemon feeds it and carries out
 what it asks (the shape of h11 / wsproto). Rules: ``spec/reader-flow.md``; diagram: ``docs/reception-flow.md``
-(generated from :data:`TRANSITIONS` by :mod:`firmware.reception_diagram`).
+(generated from :data:`~firmware.reception.table.TRANSITIONS` by :mod:`firmware.reception.diagram`).
 
 How the daemon drives it::
 
@@ -19,7 +19,7 @@ How the daemon drives it::
 * ``deadline`` is when the flow next needs time to pass (a step timeout, the face countdown, a reminder beep); send a
   :class:`Tick` then, or any other event. ``None`` means it needs nothing until an event arrives.
 * ``state`` is a :class:`State`; its string values are the names the line protocol sends on every change (pass
-  ``on_transition`` to hear each one). Every state shows one screen of :mod:`firmware.screens` (:data:`SCREEN_OF_STATE`).
+  ``on_transition`` to hear each one). Every state shows one screen of :mod:`firmware.reception.screens` (:data:`SCREEN_OF_STATE`).
 * Translate driver events into these plain events (the flow imports no driver or protocol module, and of display
   only the limits and consent wordings its screens can draw, to accept no value a screen cannot show). Events
   validate themselves (:class:`InvalidEvent`); a valid event never makes ``handle`` raise.
@@ -38,11 +38,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from display.limits import FAULT_CODES_MAX
-from firmware.reception_actions import (
+from firmware.reception.actions import (
     Action,
     Beep,
     CaptureFace,
@@ -61,13 +60,13 @@ from firmware.reception_actions import (
     StaffAttestation,
     VerifyPin,
 )
-from firmware.reception_config import (
+from firmware.reception.config import (
     STAFF_CODE_MAX_LENGTH,
     STAFF_CODE_MIN_LENGTH,
     ConfigError,
     FlowConfig,
 )
-from firmware.reception_events import (
+from firmware.reception.events import (
     Answer,
     AuthCertificate,
     BackInService,
@@ -102,7 +101,7 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_types import (
+from firmware.reception.types import (
     Assurance,
     BeepPattern,
     CardFaceProblem,
@@ -123,7 +122,7 @@ from firmware.reception_types import (
     ReadingSubject,
     StaffSource,
 )
-from firmware.screens import (
+from firmware.reception.screens import (
     CancelledScreen,
     CardFaceScanScreen,
     CardForgottenScreen,
@@ -158,368 +157,29 @@ from firmware.screens import (
     VisualCheckScreen,
 )
 
+from firmware.reception.states import (
+    AFTER_SESSION,
+    BEFORE_AUTH,
+    CONSENTS,
+    DEVICE_WAITS,
+    PATIENT_STEPS,
+    PRE_SESSION,
+    RESTING,
+    SESSION,
+    STAFF_CODE_STATES,
+    STEP_TIMEOUTS,
+    S,
+    State,
+)
+from firmware.reception.table import TRANSITIONS, UndeclaredTransition
+
 PIN_LENGTH = 4
 STAFF_DIGITS_KEPT = 10.0
 """Seconds that staff-code digits typed without 決定 are kept after the last key: digits a patient typed at rest would
 otherwise stay in memory and spoil the next staff member's code."""
 
-DECISIONS: tuple[str, ...] = (
-    (
-        "スマートフォン is offered on the insert-card screen (the phone replaces the card). A phone laid on a reader starts "
-        "a phone session by itself; the iPhone / Android choice selects guidance only: the token label decides the path."
-    ),
-    (
-        "A session starts when a card is detected and ends with exactly one `DropSession`. The end screen says why and "
-        "waits for the card to be taken; a card left behind gets the card-forgotten reminder (a bounded number of beeps). "
-        "Nothing restarts by itself while a card is still in the reader."
-    ),
-    (
-        "A patient step left untouched ends as `timed_out`; a device step with no answer ends as `device_error` with the "
-        "code `timeout.<state>`. Any accepted input restarts the step clock. A face attempt that runs out counts as one."
-    ),
-    (
-        "PIN: the tries are read before every attempt, also after a wrong PIN. With one try left a separate warning screen "
-        "must be confirmed. 訂正 clears the whole entry (as at a bank ATM); 決定 with fewer than 4 digits beeps and sends "
-        "nothing; a fifth digit is ignored. A PIN-less card (tries unknown) and a locked PIN offer face and staff "
-        "only; a phone whose PIN is locked or unreadable is told to ask staff, and 戻る ends its session."
-    ),
-    (
-        "Face: attempts per session are bounded (`face_max_attempts`): no match, not live, no face and timed-out "
-        "attempts all count, and every retry needs a press; switching to 暗証番号 during a capture (step 2a) drops that "
-        "attempt uncounted and ignores its answer. Liveness is required by default. The card-face scan repeats by "
-        "itself only when the card lay face down or out of view (bounded); other problems make face unavailable. The "
-        "card-key proof is required; a failed issuer signature stops face, one that cannot be verified is reported."
-    ),
-    "The card signs the nonce right after a correct PIN, before the consents, while its security state is fresh.",
-    (
-        "Visual check: the host's set-mode message is itself the staff attestation (as at today's reception PC) and goes "
-        "straight to the consents. The keyswitch or a staff code opens the staff screen, whose confirm / reject work only "
-        "while the key is on, or in the session where the code was typed. Set between patients, it lapses after "
-        "`visual_check_arm` if no card comes. It covers one session; the key must be turned off and on for the next; "
-        "phones never get it."
-    ),
-    (
-        "Staff codes are 6-12 digits, so a 4-digit PIN typed on the wrong screen never matches one (and does not count as "
-        "a guess); they are typed where digits are not a PIN. Too many wrong codes stop code entry for a while. Digits "
-        "typed without 決定 are forgotten `STAFF_DIGITS_KEPT` (10 s) after the last key, at every change of state and "
-        "at rest."
-    ),
-    (
-        "受付完了 shows only once the outbox holds the signed result. If the card leaves, the host cancels, the reader "
-        "goes out of service or a device fault arrives while it is being queued, the session data is dropped at once "
-        "and the result already handed over stands: 受付完了 follows, and out of service or a persistent fault shows at "
-        "the next rest. Only a result the outbox never takes ends as `device_error`."
-    ),
-    (
-        "Certificate validity is judged by the daemon's wall clock: expired or missing stops the reception; "
-        "`expiry_warning_days` or fewer left warns after the result, before 受付完了; an unset clock does neither."
-    ),
-    (
-        "No new session starts while the host is not connected (a card placed meanwhile is read when it connects); a "
-        "running session finishes and its result waits in the outbox. Out of service and persistent faults show "
-        "`out_of_service` with the codes until cleared; a transient fault at rest shows `device_error` briefly."
-    ),
-    "A card that arrives on the other reader during a session is not read; it must be placed again.",
-    (
-        "Answers carry the request's id; an answer the flow no longer waits for is ignored. A clock that steps back is "
-        "held. The language switch lasts the session; chosen at rest, it lasts into the session that starts next, but "
-        "goes back to the default after `choice` with no session. The consent screens have a back button."
-    ),
-)
-"""Behaviour chosen where spec/reader-flow.md is silent (docs/reception-flow.md lists them)."""
 
-
-class State(StrEnum):
-    """The states of the flow. The values are the names the line protocol sends."""
-
-    # resting: no session
-    IDLE = "idle"
-    HOST_NOT_CONNECTED = "host_not_connected"
-    OUT_OF_SERVICE = "out_of_service"
-    # before a card: the patient chose スマートフォン
-    CHOOSE_PHONE = "choose_phone"
-    WAITING_FOR_PHONE = "waiting_for_phone"
-    # a session
-    READING_CARD = "reading_card"
-    CHOOSE_METHOD = "choose_method"
-    SCANNING_CARD_FACE = "scanning_card_face"
-    CAPTURING_FACE = "capturing_face"
-    FACE_RETRY = "face_retry"
-    CHECKING_PIN_TRIES = "checking_pin_tries"
-    PIN_LAST_TRY_WARNING = "pin_last_try_warning"
-    ENTERING_PIN = "entering_pin"
-    VERIFYING_PIN = "verifying_pin"
-    PIN_LOCKED = "pin_locked"
-    PHONE_AUTHORISING = "phone_authorising"
-    SIGNING = "signing"
-    VISUAL_CHECK = "visual_check"
-    CONSENT_MEDICAL = "consent_medical"
-    CONSENT_CHECKUP = "consent_checkup"
-    CONSENT_LIMIT = "consent_limit"
-    CONSENT_PRESCRIPTION = "consent_prescription"
-    SENDING_RESULT = "sending_result"
-    # after a session
-    EXPIRY_WARNING = "expiry_warning"
-    DONE = "done"
-    CARD_FORGOTTEN = "card_forgotten"
-    CARD_REMOVED = "card_removed"
-    TIMED_OUT = "timed_out"
-    CANCELLED = "cancelled"
-    DEVICE_ERROR = "device_error"
-    UNSUPPORTED_CARD = "unsupported_card"
-    CARD_UNREADABLE = "card_unreadable"
-    CERTIFICATE_EXPIRED = "certificate_expired"
-    NOT_VERIFIED = "not_verified"
-
-
-S = State  # short alias for the tables below
-
-RESTING = frozenset({S.IDLE, S.HOST_NOT_CONNECTED, S.OUT_OF_SERVICE})
-PRE_SESSION = frozenset({S.CHOOSE_PHONE, S.WAITING_FOR_PHONE})
-CONSENTS = (S.CONSENT_MEDICAL, S.CONSENT_CHECKUP, S.CONSENT_LIMIT, S.CONSENT_PRESCRIPTION)
-SESSION = frozenset({
-    S.READING_CARD, S.CHOOSE_METHOD, S.SCANNING_CARD_FACE, S.CAPTURING_FACE, S.FACE_RETRY, S.CHECKING_PIN_TRIES,
-    S.PIN_LAST_TRY_WARNING, S.ENTERING_PIN, S.VERIFYING_PIN, S.PIN_LOCKED, S.PHONE_AUTHORISING, S.SIGNING,
-    S.VISUAL_CHECK, *CONSENTS, S.SENDING_RESULT,
-})  # fmt: skip
-ENDED = frozenset({
-    S.CARD_REMOVED, S.TIMED_OUT, S.CANCELLED, S.DEVICE_ERROR, S.UNSUPPORTED_CARD, S.CARD_UNREADABLE,
-    S.CERTIFICATE_EXPIRED, S.NOT_VERIFIED,
-})  # fmt: skip
-AFTER_SESSION = ENDED | {S.EXPIRY_WARNING, S.DONE, S.CARD_FORGOTTEN}
-# Steps that wait for the patient (or staff): left untouched, they time out.
-PATIENT_STEPS = frozenset({
-    S.CHOOSE_METHOD, S.FACE_RETRY, S.PIN_LAST_TRY_WARNING, S.ENTERING_PIN, S.PIN_LOCKED, S.PHONE_AUTHORISING,
-    S.VISUAL_CHECK, *CONSENTS,
-})  # fmt: skip
-# Steps that wait for a device answer: no answer in time is a device error.
-DEVICE_WAITS = frozenset({
-    S.READING_CARD, S.SCANNING_CARD_FACE, S.CHECKING_PIN_TRIES, S.VERIFYING_PIN, S.SIGNING, S.SENDING_RESULT,
-})  # fmt: skip
-# Card-session steps before authentication, where staff may step in with a visual check.
-BEFORE_AUTH = frozenset({
-    S.READING_CARD, S.CHOOSE_METHOD, S.SCANNING_CARD_FACE, S.CAPTURING_FACE, S.FACE_RETRY, S.CHECKING_PIN_TRIES,
-    S.PIN_LAST_TRY_WARNING, S.ENTERING_PIN, S.PIN_LOCKED,
-})  # fmt: skip
-# Where keypad digits are a staff code (everywhere a staff member may start a visual check, except PIN entry).
-STAFF_CODE_STATES = (BEFORE_AUTH - {S.ENTERING_PIN}) | PRE_SESSION | {S.IDLE}
-
-SCREEN_OF_STATE: dict[State, ScreenId] = {
-    S.IDLE: ScreenId.INSERT_CARD,
-    S.HOST_NOT_CONNECTED: ScreenId.HOST_NOT_CONNECTED,
-    S.OUT_OF_SERVICE: ScreenId.OUT_OF_SERVICE,
-    S.CHOOSE_PHONE: ScreenId.CHOOSE_PHONE,
-    S.WAITING_FOR_PHONE: ScreenId.HOLD_PHONE,
-    S.READING_CARD: ScreenId.READING,
-    S.CHOOSE_METHOD: ScreenId.CHOOSE_METHOD,
-    S.SCANNING_CARD_FACE: ScreenId.CARD_FACE_SCAN,
-    S.CAPTURING_FACE: ScreenId.FACE_GUIDANCE,
-    S.FACE_RETRY: ScreenId.FACE_RETRY,
-    S.CHECKING_PIN_TRIES: ScreenId.READING,
-    S.PIN_LAST_TRY_WARNING: ScreenId.PIN_LAST_TRY_WARNING,
-    S.ENTERING_PIN: ScreenId.PIN_ENTRY,
-    S.VERIFYING_PIN: ScreenId.READING,
-    S.PIN_LOCKED: ScreenId.PIN_LOCKED,
-    S.PHONE_AUTHORISING: ScreenId.PHONE_AUTHORISE,
-    S.SIGNING: ScreenId.READING,
-    S.VISUAL_CHECK: ScreenId.VISUAL_CHECK,
-    S.CONSENT_MEDICAL: ScreenId.CONSENT_MEDICAL,
-    S.CONSENT_CHECKUP: ScreenId.CONSENT_CHECKUP,
-    S.CONSENT_LIMIT: ScreenId.CONSENT_LIMIT,
-    S.CONSENT_PRESCRIPTION: ScreenId.CONSENT_PRESCRIPTION,
-    S.SENDING_RESULT: ScreenId.READING,
-    S.EXPIRY_WARNING: ScreenId.EXPIRING_SOON,
-    S.DONE: ScreenId.DONE,
-    S.CARD_FORGOTTEN: ScreenId.CARD_FORGOTTEN,
-    S.CARD_REMOVED: ScreenId.CARD_REMOVED,
-    S.TIMED_OUT: ScreenId.TIMED_OUT,
-    S.CANCELLED: ScreenId.CANCELLED,
-    S.DEVICE_ERROR: ScreenId.DEVICE_ERROR,
-    S.UNSUPPORTED_CARD: ScreenId.UNSUPPORTED_CARD,
-    S.CARD_UNREADABLE: ScreenId.CARD_UNREADABLE,
-    S.CERTIFICATE_EXPIRED: ScreenId.CERTIFICATE_EXPIRED,
-    S.NOT_VERIFIED: ScreenId.NOT_VERIFIED,
-}
-
-
-# The :class:`Timeouts` field that bounds each state. States after a session not listed here wait
-# ``forgotten_after`` while the card is still in the reader (then the reminder) and ``notice`` otherwise (then rest).
-STEP_TIMEOUTS: dict[State, str] = {
-    S.CHOOSE_PHONE: "choice",
-    S.WAITING_FOR_PHONE: "phone_wait",
-    S.READING_CARD: "device",
-    S.CHOOSE_METHOD: "choice",
-    S.SCANNING_CARD_FACE: "card_face_scan",
-    S.CAPTURING_FACE: "face_attempt",
-    S.FACE_RETRY: "choice",
-    S.CHECKING_PIN_TRIES: "device",
-    S.PIN_LAST_TRY_WARNING: "choice",
-    S.ENTERING_PIN: "pin_entry",
-    S.VERIFYING_PIN: "device",
-    S.PIN_LOCKED: "choice",
-    S.PHONE_AUTHORISING: "phone_authorise",
-    S.SIGNING: "device",
-    S.VISUAL_CHECK: "visual_check",
-    S.CONSENT_MEDICAL: "consent",
-    S.CONSENT_CHECKUP: "consent",
-    S.CONSENT_LIMIT: "consent",
-    S.CONSENT_PRESCRIPTION: "consent",
-    S.SENDING_RESULT: "device",
-    S.EXPIRY_WARNING: "expiry_warning",
-    S.CARD_FORGOTTEN: "reminder_repeat",
-}
-
-
-# --- the transition table --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: State
-    target: State
-    label: str
-
-
-@dataclass(frozen=True)
-class StateGroup:
-    """A named set of states that share transitions (drawn once, from a note, in the diagram)."""
-
-    name: str
-    title: str
-    members: frozenset[State]
-
-
-@dataclass(frozen=True)
-class SharedTransition:
-    """The same transition from every member of a group."""
-
-    group: StateGroup
-    target: State
-    label: str
-
-
-@dataclass(frozen=True)
-class TransitionTable:
-    """Every transition the flow may take. The flow refuses any other (:class:`UndeclaredTransition`), so the diagram
-    drawn from this table is the machine. ``to_rest`` sources go to whichever resting state applies."""
-
-    transitions: tuple[Transition, ...]
-    shared: tuple[SharedTransition, ...]
-    to_rest: tuple[Transition, ...]  # target = IDLE as a stand-in for "the resting state that applies"
-
-    def pairs(self) -> frozenset[tuple[State, State]]:
-        out = {(t.source, t.target) for t in self.transitions}
-        out |= {(m, t.target) for t in self.shared for m in t.group.members}
-        out |= {(t.source, r) for t in self.to_rest for r in RESTING}
-        return frozenset(out)
-
-
-G_REMOVABLE = StateGroup("any_step_before_sending", "any step of a session before the result is sent",
-                         SESSION - {S.SENDING_RESULT})  # fmt: skip
-G_PATIENT = StateGroup("any_patient_step", "any step waiting for the patient or staff", PATIENT_STEPS)
-G_BEFORE_AUTH = StateGroup("card_before_auth", "a card session before authentication", BEFORE_AUTH)
-
-
-def _build_table() -> TransitionTable:
-    edges: list[Transition] = []
-    rest: list[Transition] = []
-
-    def edge(source: State, target: State, label: str) -> None:
-        edges.append(Transition(source, target, label))
-
-    # resting
-    for a in sorted(RESTING):
-        for b in sorted(RESTING):
-            if a != b:
-                edge(a, b, "host / service status")
-    edge(S.IDLE, S.READING_CARD, "card or phone placed")
-    edge(S.IDLE, S.CHOOSE_PHONE, "スマートフォン")
-    edge(S.IDLE, S.DEVICE_ERROR, "device fault")
-    edge(S.HOST_NOT_CONNECTED, S.DEVICE_ERROR, "device fault")
-    # smartphone, before anything is read
-    edge(S.CHOOSE_PHONE, S.WAITING_FOR_PHONE, "iPhone / Android")
-    edge(S.CHOOSE_PHONE, S.READING_CARD, "card or phone placed")
-    edge(S.WAITING_FOR_PHONE, S.READING_CARD, "phone held")
-    for s in (S.CHOOSE_PHONE, S.WAITING_FOR_PHONE):
-        rest.append(Transition(s, S.IDLE, "back / timeout / cancel"))
-        edge(s, S.DEVICE_ERROR, "device fault")
-    # identification
-    edge(S.READING_CARD, S.UNSUPPORTED_CARD, "住基カード, not a My Number card, no chip, phone not accepted")
-    edge(S.READING_CARD, S.CARD_UNREADABLE, "unreadable")
-    edge(S.READING_CARD, S.CERTIFICATE_EXPIRED, "certificate expired or missing")
-    edge(S.READING_CARD, S.CHOOSE_METHOD, "My Number card")
-    edge(S.READING_CARD, S.CHECKING_PIN_TRIES, "Android")
-    edge(S.READING_CARD, S.PHONE_AUTHORISING, "iPhone")
-    # face
-    for s in (S.CHOOSE_METHOD, S.PIN_LAST_TRY_WARNING, S.PIN_LOCKED):
-        edge(s, S.SCANNING_CARD_FACE, "顔認証")
-        edge(s, S.CAPTURING_FACE, "顔認証 (card face already read)")
-    edge(S.SCANNING_CARD_FACE, S.SCANNING_CARD_FACE, "card face not in view, scan again")
-    edge(S.SCANNING_CARD_FACE, S.CAPTURING_FACE, "chip photo read")
-    edge(S.SCANNING_CARD_FACE, S.CHOOSE_METHOD, "card face unusable")
-    edge(S.CAPTURING_FACE, S.CONSENT_MEDICAL, "match and live")
-    edge(S.CAPTURING_FACE, S.FACE_RETRY, "no match, attempts left")
-    edge(S.CAPTURING_FACE, S.CHOOSE_METHOD, "no match, attempts used up")
-    edge(S.FACE_RETRY, S.CAPTURING_FACE, "retry")
-    edge(S.FACE_RETRY, S.CHECKING_PIN_TRIES, "暗証番号")
-    edge(S.CAPTURING_FACE, S.CHECKING_PIN_TRIES, "暗証番号 (the attempt is dropped, not counted)")
-    # PIN
-    edge(S.CHOOSE_METHOD, S.CHECKING_PIN_TRIES, "暗証番号")
-    edge(S.CHECKING_PIN_TRIES, S.ENTERING_PIN, "2 or more tries left")
-    edge(S.CHECKING_PIN_TRIES, S.PIN_LAST_TRY_WARNING, "1 try left")
-    edge(S.CHECKING_PIN_TRIES, S.PIN_LOCKED, "locked (or not usable on a phone)")
-    edge(S.CHECKING_PIN_TRIES, S.CHOOSE_METHOD, "PIN not usable")
-    edge(S.PIN_LAST_TRY_WARNING, S.ENTERING_PIN, "continue")
-    edge(S.PIN_LAST_TRY_WARNING, S.CHOOSE_METHOD, "back")
-    edge(S.ENTERING_PIN, S.VERIFYING_PIN, "決定 with 4 digits")
-    edge(S.ENTERING_PIN, S.CHOOSE_METHOD, "back")
-    edge(S.VERIFYING_PIN, S.SIGNING, "PIN correct")
-    edge(S.VERIFYING_PIN, S.CHECKING_PIN_TRIES, "wrong PIN, read the tries again")
-    edge(S.VERIFYING_PIN, S.PIN_LOCKED, "wrong PIN, now locked")
-    edge(S.PIN_LOCKED, S.NOT_VERIFIED, "back (a phone has no other way to verify)")
-    edge(S.SIGNING, S.CONSENT_MEDICAL, "card signed the nonce")
-    edge(S.PHONE_AUTHORISING, S.CONSENT_MEDICAL, "authorised on the phone, signed")
-    edge(S.PHONE_AUTHORISING, S.NOT_VERIFIED, "refused on the phone")
-    # visual check
-    edge(S.VISUAL_CHECK, S.CONSENT_MEDICAL, "staff confirm")
-    edge(S.VISUAL_CHECK, S.NOT_VERIFIED, "staff reject")
-    edge(S.VISUAL_CHECK, S.CHOOSE_METHOD, "keyswitch off / host mode auto")
-    # consents and the result
-    edge(S.CONSENT_MEDICAL, S.CONSENT_CHECKUP, "answered ①")
-    edge(S.CONSENT_CHECKUP, S.CONSENT_LIMIT, "answered ②")
-    edge(S.CONSENT_CHECKUP, S.CONSENT_MEDICAL, "back")
-    edge(S.CONSENT_LIMIT, S.CONSENT_PRESCRIPTION, "answered (処方箋形式 configured)")
-    edge(S.CONSENT_LIMIT, S.SENDING_RESULT, "answered")
-    edge(S.CONSENT_LIMIT, S.CONSENT_CHECKUP, "back")
-    edge(S.CONSENT_PRESCRIPTION, S.SENDING_RESULT, "answered")
-    edge(S.CONSENT_PRESCRIPTION, S.CONSENT_LIMIT, "back")
-    edge(S.SENDING_RESULT, S.EXPIRY_WARNING, "queued, certificate expiring soon")
-    edge(S.SENDING_RESULT, S.DONE, "queued")
-    edge(S.SENDING_RESULT, S.DEVICE_ERROR, "not queued in time")
-    # after the session
-    edge(S.EXPIRY_WARNING, S.DONE, "OK / after a while")
-    for s in sorted(AFTER_SESSION - {S.EXPIRY_WARNING, S.CARD_FORGOTTEN, S.CARD_REMOVED}):
-        edge(s, S.CARD_FORGOTTEN, "card left in the reader")
-    for s in sorted(AFTER_SESSION):
-        rest.append(Transition(s, S.IDLE, "card taken / after a while"))
-
-    shared = (
-        SharedTransition(G_BEFORE_AUTH, S.VISUAL_CHECK, "staff keyswitch or staff code"),
-        SharedTransition(G_BEFORE_AUTH, S.CONSENT_MEDICAL, "host sets visual check (staff-attested)"),
-        SharedTransition(G_REMOVABLE, S.CARD_REMOVED, "card removed, session dropped"),
-        SharedTransition(G_PATIENT, S.TIMED_OUT, "left untouched, session dropped"),
-        SharedTransition(G_REMOVABLE, S.CANCELLED, "host cancel / out of service, session dropped"),
-        SharedTransition(G_REMOVABLE, S.DEVICE_ERROR, "device fault or no answer, session dropped"),
-    )
-    return TransitionTable(tuple(edges), shared, tuple(rest))
-
-
-TRANSITIONS = _build_table()
 _ALLOWED = TRANSITIONS.pairs()
-
-
-class UndeclaredTransition(ReceptionError, RuntimeError):
-    """The flow tried a transition its table does not declare: a bug in the flow, never in the caller."""
 
 
 # --- internal session data --------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ import random
 import time
 from collections.abc import Sequence
 
-from firmware.reception import AFTER_SESSION, ANSWERS_TO, RESTING, ReceptionFlow, State
-from firmware.reception_actions import Action, EmitResult, Request, ResultClaims
-from firmware.reception_config import FlowConfig
-from firmware.reception_events import (
+from firmware.reception.machine import ANSWERS_TO, ReceptionFlow
+from firmware.reception.states import AFTER_SESSION, RESTING, State
+from firmware.reception.actions import Action, EmitResult, Request, ResultClaims
+from firmware.reception.config import FlowConfig
+from firmware.reception.events import (
     Answer,
     AuthCertificate,
     CardFaceNotRead,
@@ -43,7 +44,7 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_types import (
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     FaceCue,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from firmware.reception import ANSWERS_TO, SCREEN_OF_STATE, State
-from firmware.reception_actions import (
+from firmware.reception.actions import (
     Action,
     CaptureFace,
     DropSession,
@@ -34,8 +34,8 @@ from firmware.reception_actions import (
     SignChallenge,
     VerifyPin,
 )
-from firmware.reception_config import FlowConfig, StaffCode, Timeouts
-from firmware.reception_events import (
+from firmware.reception.config import FlowConfig, StaffCode, Timeouts
+from firmware.reception.events import (
     Answer,
     BackInService,
     CardFaceNotRead,
@@ -67,8 +67,8 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_sim import FlowDriver, certificate
-from firmware.reception_types import (
+from firmware.reception.testing import FlowDriver, certificate
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     FaceCue,
@@ -80,7 +80,7 @@ from firmware.reception_types import (
     Option,
     ReaderRole,
 )
-from firmware.screens import CATALOGUE
+from firmware.reception.screens import CATALOGUE
 
 STAFF_CODE = "135790"
 CODE_STAFF = "nurse-b"

@@ -6,7 +6,7 @@ the test that every catalogue screen has a renderer.
 
 from __future__ import annotations
 
-from firmware.reception_types import (
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     FaceCue,
@@ -15,7 +15,7 @@ from firmware.reception_types import (
     ReadingSubject,
     StaffSource,
 )
-from firmware.screens import (
+from firmware.reception.screens import (
     CATALOGUE,
     CancelledScreen,
     CardFaceScanScreen,

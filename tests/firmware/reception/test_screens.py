@@ -16,11 +16,11 @@ import display
 from display import PanelSize, layout_for
 from display.compose import Rendering
 from display.layout import Rect
-from firmware.reception_types import Language
-from firmware.screen_examples import examples
-from firmware.screens import CATALOGUE, ScreenId
+from firmware.reception.types import Language
+from firmware.reception.examples import examples
+from firmware.reception.screens import CATALOGUE, ScreenId
 
-GOLDEN = Path(__file__).resolve().parents[2] / "docs" / "screens"
+GOLDEN = Path(__file__).resolve().parents[3] / "docs" / "screens"
 MIN_BODY_PX = 20
 CASES = [(size, lang, sid) for size in PanelSize for lang in Language for sid in CATALOGUE]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import ClassVar
 
-from firmware.reception_types import (
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     CertificateProblem,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from display.limits import CODE_MAX_LENGTH, REASON_MAX_LENGTH, STAFF_ID_MAX_LENGTH
-from firmware.reception_types import (
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     FaceCue,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import random
 
-from firmware import reception_diagram
+from firmware.reception import diagram as reception_diagram
 from firmware.reception import (
     AFTER_SESSION,
     HANDLED_EVENTS,
@@ -16,7 +16,7 @@ from firmware.reception import (
     ReceptionFlow,
     State,
 )
-from firmware.reception_actions import (
+from firmware.reception.actions import (
     CaptureFace,
     EmitResult,
     ReadCard,
@@ -25,8 +25,8 @@ from firmware.reception_actions import (
     SignChallenge,
     VerifyPin,
 )
-from firmware.reception_config import FlowConfig, StaffCode, Timeouts
-from firmware.reception_events import (
+from firmware.reception.config import FlowConfig, StaffCode, Timeouts
+from firmware.reception.events import (
     BackInService,
     CardFaceNotRead,
     CardFaceRead,
@@ -57,8 +57,8 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_sim import FlowDriver, certificate
-from firmware.reception_types import (
+from firmware.reception.testing import FlowDriver, certificate
+from firmware.reception.types import (
     CardFaceProblem,
     CardKind,
     FaceCue,
@@ -69,7 +69,7 @@ from firmware.reception_types import (
     Option,
     ReaderRole,
 )
-from firmware.screens import CATALOGUE, ScreenId
+from firmware.reception.screens import CATALOGUE, ScreenId
 
 STAFF_CODE = "314159"
 
@@ -77,7 +77,7 @@ STAFF_CODE = "314159"
 def test_committed_document_is_what_the_exporter_writes() -> None:
     committed = reception_diagram.DOC_PATH.read_text(encoding="utf-8")
     assert committed == reception_diagram.document(), (
-        "docs/reception-flow.md is stale: run `python -m firmware.reception_diagram --write` and commit it"
+        "docs/reception-flow.md is stale: run `python -m firmware.reception.diagram --write` and commit it"
     )
 
 
@@ -246,7 +246,7 @@ def test_every_declared_transition_is_taken() -> None:
 
 
 def test_every_event_type_is_handled() -> None:
-    from firmware import reception_events
+    from firmware.reception import events as reception_events
 
     event_classes = {
         obj for obj in vars(reception_events).values()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from firmware.reception import SESSION, STAFF_DIGITS_KEPT, State
-from firmware.reception_actions import (
+from firmware.reception.actions import (
     Action,
     Beep,
     CaptureFace,
@@ -19,8 +19,8 @@ from firmware.reception_actions import (
     SignChallenge,
     VerifyPin,
 )
-from firmware.reception_config import FlowConfig, StaffCode, Timeouts
-from firmware.reception_events import (
+from firmware.reception.config import FlowConfig, StaffCode, Timeouts
+from firmware.reception.events import (
     BackInService,
     CardFaceNotRead,
     CardFaceRead,
@@ -49,8 +49,8 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_sim import FlowDriver, certificate
-from firmware.reception_types import (
+from firmware.reception.testing import FlowDriver, certificate
+from firmware.reception.types import (
     Assurance,
     BeepPattern,
     CardFaceProblem,
@@ -71,7 +71,7 @@ from firmware.reception_types import (
     ReaderRole,
     StaffSource,
 )
-from firmware.screens import (
+from firmware.reception.screens import (
     CardForgottenScreen,
     CertificateExpiredScreen,
     ChooseMethodScreen,

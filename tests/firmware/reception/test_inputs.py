@@ -8,9 +8,9 @@ import math
 import pytest
 
 from firmware.reception import ReceptionFlow, State
-from firmware.reception_actions import VerifyPin
-from firmware.reception_config import ConfigError, FlowConfig, StaffCode, Timeouts
-from firmware.reception_events import (
+from firmware.reception.actions import VerifyPin
+from firmware.reception.config import ConfigError, FlowConfig, StaffCode, Timeouts
+from firmware.reception.events import (
     AuthCertificate,
     CardInserted,
     CardRead,
@@ -25,8 +25,8 @@ from firmware.reception_events import (
     StaffKeyChanged,
     Tick,
 )
-from firmware.reception_sim import FlowDriver
-from firmware.reception_types import CardKind, HostMode, Liveness, Option
+from firmware.reception.testing import FlowDriver
+from firmware.reception.types import CardKind, HostMode, Liveness, Option
 
 
 @pytest.mark.parametrize(

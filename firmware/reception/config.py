@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from display.limits import ATTEMPTS_MAX, COUNTDOWN_MAX_SECONDS, STAFF_ID_MAX_LENGTH
 from display.wording import CONSENT_WORDING
-from firmware.reception_events import ReceptionError, printable_text
-from firmware.reception_types import Language
+from firmware.reception.events import ReceptionError, printable_text
+from firmware.reception.types import Language
 
 STAFF_CODE_MIN_LENGTH = 6
 """Staff codes are longer than a PIN, so a patient who types a 4-digit PIN on the wrong screen can never match one."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from firmware.reception_types import (
+from firmware.reception.types import (
     Assurance,
     BeepPattern,
     CardKind,
@@ -26,7 +26,7 @@ from firmware.reception_types import (
     ReaderRole,
     StaffSource,
 )
-from firmware.screens import Screen
+from firmware.reception.screens import Screen
 
 
 class Action:
