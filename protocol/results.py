@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import cbor2
@@ -25,6 +24,9 @@ from cwt import COSE, COSEKey
 from cwt.cose_key_interface import COSEKeyInterface
 
 from protocol.messages import MAX_UNIX_TIME, MIN_UNIX_TIME
+from protocol.vocabulary import ASSURANCE_OF as ASSURANCE_OF
+from protocol.vocabulary import Assurance as Assurance
+from protocol.vocabulary import Method as Method
 
 # -- claim labels ---------------------------------------------------------------------------------------------------
 ISS, IAT, CTI, EAT_NONCE = 1, 6, 7, 10
@@ -57,29 +59,6 @@ NONCE_MIN_BYTES, NONCE_MAX_BYTES = 16, 64  # what a host may put in a nonce_pool
 COSE_ALG_ES256 = -7
 COSE_HEADER_ALG, COSE_HEADER_CRIT, COSE_HEADER_KID = 1, 2, 4
 DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
-
-
-class Method(StrEnum):
-    PIN = "pin"
-    FACE = "face"
-    VISUAL = "visual"
-    SMARTPHONE_ANDROID = "smartphone_android"
-    SMARTPHONE_IPHONE = "smartphone_iphone"
-
-
-class Assurance(StrEnum):
-    CARD_SIGNED = "card-signed"
-    DEVICE_ATTESTED = "device-attested"
-    STAFF_ATTESTED = "staff-attested"
-
-
-ASSURANCE_OF = {
-    Method.PIN: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_ANDROID: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_IPHONE: Assurance.CARD_SIGNED,
-    Method.FACE: Assurance.DEVICE_ATTESTED,
-    Method.VISUAL: Assurance.STAFF_ATTESTED,
-}
 
 
 class ResultError(ValueError):

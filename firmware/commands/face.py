@@ -79,7 +79,7 @@ def run_verify(args: argparse.Namespace) -> int:
         "match": match,
         "guidance": [g.value for g in outcome.guidance],
         "faces_in_live": outcome.faces,
-        "liveness": "no_liveness_check",
+        "liveness": "not-checked",
         "timings_ms": timings,
     }
     if args.json:

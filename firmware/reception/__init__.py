@@ -8,7 +8,6 @@ those three by name (they are not loaded here)."""
 from __future__ import annotations
 
 from firmware.reception.types import (
-    Assurance,
     BeepPattern,
     CardFaceProblem,
     CardKind,
@@ -21,7 +20,6 @@ from firmware.reception.types import (
     Key,
     Language,
     Liveness,
-    Method,
     Option,
     PinUnavailable,
     PrescriptionFormat,
@@ -29,6 +27,7 @@ from firmware.reception.types import (
     ReadingSubject,
     StaffSource,
 )
+from protocol.vocabulary import Assurance, Method
 from firmware.reception.events import (
     Answer,
     AuthCertificate,
@@ -70,14 +69,14 @@ from firmware.reception.actions import (
     Beep,
     CaptureFace,
     CardFaceProof,
-    Consents,
+    ConsentAnswers,
     DropSession,
     EmitResult,
-    FaceEvidence,
+    FaceMatch,
     ReadCard,
     ReadPinTries,
     Request,
-    ResultClaims,
+    ReceptionClaims,
     ScanCardFace,
     Show,
     SignChallenge,
@@ -202,7 +201,7 @@ __all__ = [
     "ConsentLimitScreen",
     "ConsentMedicalScreen",
     "ConsentPrescriptionScreen",
-    "Consents",
+    "ConsentAnswers",
     "DECISIONS",
     "DEVICE_WAITS",
     "DeviceErrorScreen",
@@ -216,7 +215,7 @@ __all__ = [
     "Event",
     "ExpiringSoonScreen",
     "FaceCue",
-    "FaceEvidence",
+    "FaceMatch",
     "FaceGuidance",
     "FaceGuidanceScreen",
     "FaceNotCaptured",
@@ -270,7 +269,7 @@ __all__ = [
     "ReceptionFlow",
     "Request",
     "ResultAccepted",
-    "ResultClaims",
+    "ReceptionClaims",
     "SCREEN_CLASSES",
     "SCREEN_OF_STATE",
     "SESSION",

@@ -14,18 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from firmware.reception.types import (
-    Assurance,
     BeepPattern,
     CardKind,
     EndReason,
     IssuerSignature,
     Language,
     Liveness,
-    Method,
     PrescriptionFormat,
     ReaderRole,
     StaffSource,
 )
+from protocol.vocabulary import ASSURANCE_OF, Assurance, Method
 from firmware.reception.screens import Screen
 
 
@@ -118,7 +117,7 @@ class SignChallenge(Request):
 
 
 @dataclass(frozen=True, slots=True)
-class Consents:
+class ConsentAnswers:
     medical: bool  # ① 診療・お薬情報
     checkup: bool  # ② 特定健診情報 (False also for 同意しない・40歳未満)
     limit: bool  # 限度額情報 (to provide)
@@ -132,7 +131,7 @@ class StaffAttestation:
 
 
 @dataclass(frozen=True, slots=True)
-class FaceEvidence:
+class FaceMatch:
     score: float
     threshold: float
     liveness: Liveness
@@ -146,20 +145,24 @@ class CardFaceProof:
 
 
 @dataclass(frozen=True, slots=True)
-class ResultClaims:
+class ReceptionClaims:
     """What the flow knows for the signed result. The daemon adds what it holds: the certificate itself, the card's
     signature over the nonce, the card face record's proofs, device identity and time."""
 
     method: Method
-    assurance: Assurance
     card_kind: CardKind
     certificate_serial: str
-    consents: Consents
+    consents: ConsentAnswers
     consent_wording_version: str
     language: Language
     staff: StaffAttestation | None = None
-    face: FaceEvidence | None = None
+    face: FaceMatch | None = None
     card_face: CardFaceProof | None = None
+
+    @property
+    def assurance(self) -> Assurance:
+        """What the method proves (the protocol's rule: the flow does not restate it)."""
+        return ASSURANCE_OF[self.method]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,4 +170,4 @@ class EmitResult(Request):
     """Build, sign and queue the result. The daemon takes what it needs from the session when it starts this action
     (a following ``DropSession`` does not cancel it). Answer: ``ResultAccepted``."""
 
-    claims: ResultClaims
+    claims: ReceptionClaims

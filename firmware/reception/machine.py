@@ -46,14 +46,14 @@ from firmware.reception.actions import (
     Beep,
     CaptureFace,
     CardFaceProof,
-    Consents,
+    ConsentAnswers,
     DropSession,
     EmitResult,
-    FaceEvidence,
+    FaceMatch,
     ReadCard,
     ReadPinTries,
     Request,
-    ResultClaims,
+    ReceptionClaims,
     ScanCardFace,
     Show,
     SignChallenge,
@@ -102,7 +102,6 @@ from firmware.reception.events import (
     Tick,
 )
 from firmware.reception.types import (
-    Assurance,
     BeepPattern,
     CardFaceProblem,
     CardKind,
@@ -114,7 +113,6 @@ from firmware.reception.types import (
     IssuerSignature,
     Key,
     Liveness,
-    Method,
     Option,
     PinUnavailable,
     PrescriptionFormat,
@@ -122,6 +120,7 @@ from firmware.reception.types import (
     ReadingSubject,
     StaffSource,
 )
+from protocol.vocabulary import Method
 from firmware.reception.screens import (
     CancelledScreen,
     CardFaceScanScreen,
@@ -229,7 +228,7 @@ class _Session:
     card_face_problem: CardFaceProblem | None = None
     card_face: CardFaceProof | None = None
     cue: FaceCue = FaceCue.LOOK_AT_CAMERA
-    face: FaceEvidence | None = None
+    face: FaceMatch | None = None
     staff: StaffAttestation | None = None
     method: Method | None = None
     answers: dict[State, Option] = field(default_factory=dict)
@@ -264,14 +263,6 @@ ANSWERS_TO: dict[type[Answer], type[Request]] = {
     Signed: SignChallenge,
     SignRefused: SignChallenge,
     ResultAccepted: EmitResult,
-}
-
-_ASSURANCE = {
-    Method.FACE: Assurance.DEVICE_ATTESTED,
-    Method.PIN: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_ANDROID: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_IPHONE: Assurance.CARD_SIGNED,
-    Method.VISUAL_CHECK: Assurance.STAFF_ATTESTED,
 }
 
 _CONSENT_OPTIONS = {
@@ -606,7 +597,7 @@ class ReceptionFlow:
         session = self._session
         assert session is not None and session.staff is not None
         if session.staff.source is StaffSource.HOST:
-            self._authenticated(Method.VISUAL_CHECK)  # the staff member at the reception PC attests it
+            self._authenticated(Method.VISUAL)  # the staff member at the reception PC attests it
         else:
             self._go(S.VISUAL_CHECK)
 
@@ -683,7 +674,7 @@ class ReceptionFlow:
         session = self._session
         assert session is not None
         session.method = method
-        if method is not Method.VISUAL_CHECK:
+        if method is not Method.VISUAL:
             session.staff = None
         self._go(S.CONSENT_MEDICAL)
 
@@ -696,7 +687,7 @@ class ReceptionFlow:
         assert session.kind is not None
         answers = session.answers
         prescription = answers.get(S.CONSENT_PRESCRIPTION)
-        consents = Consents(
+        consents = ConsentAnswers(
             medical=answers[S.CONSENT_MEDICAL] is Option.AGREE,
             checkup=answers[S.CONSENT_CHECKUP] is Option.AGREE,
             limit=answers[S.CONSENT_LIMIT] is Option.PROVIDE,
@@ -705,15 +696,14 @@ class ReceptionFlow:
             ),
         )  # fmt: skip
         method = session.method
-        claims = ResultClaims(
+        claims = ReceptionClaims(
             method=method,
-            assurance=_ASSURANCE[method],
             card_kind=session.kind,
             certificate_serial=session.certificate.serial_hex,
             consents=consents,
             consent_wording_version=self.config.consent_wording_version,
             language=self._language,
-            staff=session.staff if method is Method.VISUAL_CHECK else None,
+            staff=session.staff if method is Method.VISUAL else None,
             face=session.face if method is Method.FACE else None,
             card_face=session.card_face if method is Method.FACE else None,
         )
@@ -840,7 +830,7 @@ class ReceptionFlow:
         )
         if event.matched and live:
             session.face_attempts += 1
-            session.face = FaceEvidence(event.score, event.threshold, event.liveness, session.face_attempts)
+            session.face = FaceMatch(event.score, event.threshold, event.liveness, session.face_attempts)
             self._authenticated(Method.FACE)
         else:
             self._face_attempt_failed()
@@ -948,7 +938,7 @@ class ReceptionFlow:
                     self._offer_methods()
             case S.VISUAL_CHECK:
                 if option is Option.CONFIRM_IDENTITY:
-                    self._authenticated(Method.VISUAL_CHECK)
+                    self._authenticated(Method.VISUAL)
                 else:
                     self._end(EndReason.NOT_VERIFIED, S.NOT_VERIFIED)
             case S.CONSENT_MEDICAL | S.CONSENT_CHECKUP | S.CONSENT_LIMIT | S.CONSENT_PRESCRIPTION:

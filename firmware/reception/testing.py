@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from firmware.reception.machine import ANSWERS_TO, ReceptionFlow
 from firmware.reception.states import AFTER_SESSION, RESTING, State
-from firmware.reception.actions import Action, EmitResult, Request, ResultClaims
+from firmware.reception.actions import Action, EmitResult, Request, ReceptionClaims
 from firmware.reception.config import FlowConfig
 from firmware.reception.events import (
     Answer,
@@ -161,7 +161,7 @@ class FlowDriver:
         while self.flow.state in consent_states:
             self.send(Selected(self.flow.screen.options[0]), after=1.0)
 
-    def finish(self, *options: Option) -> ResultClaims:
+    def finish(self, *options: Option) -> ReceptionClaims:
         """Answer the consents, let the outbox accept the result, return the result's claims."""
         self.answer_consents(*options)
         result = self.latest(EmitResult)

@@ -46,24 +46,6 @@ class CardKind(StrEnum):
         return self in (CardKind.CARD, CardKind.ANDROID, CardKind.IPHONE)
 
 
-class Method(StrEnum):
-    """How the holder was verified; goes into the result (the values are protocol.results.Method's)."""
-
-    FACE = "face"
-    PIN = "pin"
-    SMARTPHONE_ANDROID = "smartphone_android"  # the smartphone certificate's PIN typed on our keypad
-    SMARTPHONE_IPHONE = "smartphone_iphone"  # authorised on the iPhone (Face ID)
-    VISUAL_CHECK = "visual"
-
-
-class Assurance(StrEnum):
-    """What a result can prove (DESIGN.md, "What each method proves")."""
-
-    CARD_SIGNED = "card-signed"  # the certificate's key (card chip or phone secure element) signed the host's nonce
-    DEVICE_ATTESTED = "device-attested"  # the device matched a live face to the photo in the card face record
-    STAFF_ATTESTED = "staff-attested"  # a named staff member compared the patient with the card photo
-
-
 class Option(StrEnum):
     """A choice a screen offers on its buttons; the daemon maps a physical button to the option drawn beside it."""
 
@@ -127,7 +109,8 @@ class Liveness(StrEnum):
 
     LIVE = "live"
     SPOOF_SUSPECTED = "spoof-suspected"
-    NOT_CHECKED = "not-checked"  # no liveness check ran (none configured)
+    NOT_CHECKED = "not-checked"  # no liveness check ran (none configured): the result proves nothing about liveness
+    UNDECIDED = "undecided"  # a check ran but its frames did not let it decide: never accepted, never in a result
 
 
 class CardFaceProblem(StrEnum):

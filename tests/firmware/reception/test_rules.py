@@ -13,7 +13,7 @@ from firmware.reception.actions import (
     EmitResult,
     ReadCard,
     ReadPinTries,
-    ResultClaims,
+    ReceptionClaims,
     ScanCardFace,
     Show,
     SignChallenge,
@@ -51,7 +51,6 @@ from firmware.reception.events import (
 )
 from firmware.reception.testing import FlowDriver, certificate
 from firmware.reception.types import (
-    Assurance,
     BeepPattern,
     CardFaceProblem,
     CardKind,
@@ -64,13 +63,13 @@ from firmware.reception.types import (
     Key,
     Language,
     Liveness,
-    Method,
     Option,
     PinUnavailable,
     PrescriptionFormat,
     ReaderRole,
     StaffSource,
 )
+from protocol.vocabulary import Assurance, Method
 from firmware.reception.screens import (
     CardForgottenScreen,
     CertificateExpiredScreen,
@@ -744,7 +743,7 @@ def test_visual_check_is_a_staff_action_with_the_staff_identity_in_the_result(so
         assert d.flow.screen.options == (Option.CONFIRM_IDENTITY, Option.REJECT_IDENTITY)
         d.send(Selected(Option.CONFIRM_IDENTITY))
     claims = d.finish()
-    assert claims.method is Method.VISUAL_CHECK and claims.assurance is Assurance.STAFF_ATTESTED
+    assert claims.method is Method.VISUAL and claims.assurance is Assurance.STAFF_ATTESTED
     assert claims.staff is not None and (claims.staff.staff_id, claims.staff.source) == (staff_id, source)
     assert claims.face is None
     assert d.flow.staff_authority is None, "the visual check ended with its session"
@@ -979,7 +978,7 @@ def test_phone_reader_session_and_the_phone_forgotten() -> None:
 # --- what crosses the wire -----------------------------------------------------------------------------------------
 
 
-def _claims(method: str) -> ResultClaims:
+def _claims(method: str) -> ReceptionClaims:
     d = FlowDriver(staff_config(smartphone_reader=True))
     if method == "pin":
         d.place_card()
@@ -1002,7 +1001,7 @@ def _claims(method: str) -> ResultClaims:
     [
         ("pin", Method.PIN, Assurance.CARD_SIGNED, False, False),
         ("face", Method.FACE, Assurance.DEVICE_ATTESTED, True, False),
-        ("visual", Method.VISUAL_CHECK, Assurance.STAFF_ATTESTED, False, True),
+        ("visual", Method.VISUAL, Assurance.STAFF_ATTESTED, False, True),
         ("iphone", Method.SMARTPHONE_IPHONE, Assurance.CARD_SIGNED, False, False),
     ],
 )

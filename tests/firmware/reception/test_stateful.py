@@ -76,10 +76,10 @@ from firmware.reception.types import (
     IssuerSignature,
     Key,
     Liveness,
-    Method,
     Option,
     ReaderRole,
 )
+from protocol.vocabulary import Method
 from firmware.reception.screens import CATALOGUE
 
 STAFF_CODE = "135790"
@@ -228,7 +228,7 @@ class ReceptionMachine(RuleBasedStateMachine):
         else:
             assert claims.staff is not None and claims.staff.staff_id in self.staff_ids
             assert claims.card_kind is CardKind.CARD
-        if claims.method is not Method.VISUAL_CHECK:
+        if claims.method is not Method.VISUAL:
             assert claims.staff is None
 
     @invariant()
