@@ -12,14 +12,17 @@ The PIN appears in exactly one action, :class:`VerifyPin`, and not even in its `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from firmware.reception.types import (
     BeepPattern,
     CardKind,
     EndReason,
+    HostMode,
     IssuerSignature,
     Language,
     Liveness,
+    ModeRefusal,
     PrescriptionFormat,
     ReaderRole,
     StaffSource,
@@ -59,12 +62,39 @@ class DropSession(Action):
     reason: EndReason
 
 
+@dataclass(frozen=True, slots=True)
+class Cancel(Action):
+    """The flow no longer waits for the answer to request ``request_id`` (the patient switched to the PIN during a
+    capture, a step timed out, the card left, the host cancelled): stop that work now — the camera stops, the card
+    operation is abandoned at its next APDU. Whatever answer still comes is ignored. It never withdraws what is
+    already durable: a result the outbox took is delivered."""
+
+    request_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModeRefused(Action):
+    """The host asked for ``mode`` and the flow did not take it now; tell the host why (the line protocol's error
+    to ``set_mode``). The mode in force is :attr:`ReceptionFlow.mode`."""
+
+    mode: HostMode
+    reason: ModeRefusal
+
+
 # --- requests -------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Request(Action):
+    """Work for the daemon. Requests whose ``uses_host_nonce`` is True need the host's nonce: the daemon takes one
+    nonce from the pool at the session's first such request and uses that same nonce for every later one of the
+    session (the card's signature, the card-face AP's presence proof and the result must name one nonce); it forgets
+    it at :class:`DropSession`. With no valid nonce it answers ``NonceUnavailable``. Any request may be answered
+    ``RequestFailed``."""
+
     request_id: int
+
+    uses_host_nonce: ClassVar[bool] = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +109,8 @@ class ReadCard(Request):
 class ScanCardFace(Request):
     """Read the card face with the card camera (照合番号B), then the card face record of the 券面事項確認AP (chip photo,
     card key) and its challenge proof. Answer: ``CardFaceRead`` or ``CardFaceNotRead``."""
+
+    uses_host_nonce: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +143,8 @@ class VerifyPin(Request):
 class SignChallenge(Request):
     """Ask the card (or phone) to sign the domain-separated host nonce with the user-authentication key (an iPhone
     asks its holder first). Answer: ``Signed`` or ``SignRefused``."""
+
+    uses_host_nonce: ClassVar[bool] = True
 
 
 # --- results --------------------------------------------------------------------------------------------------------
@@ -169,5 +203,7 @@ class ReceptionClaims:
 class EmitResult(Request):
     """Build, sign and queue the result. The daemon takes what it needs from the session when it starts this action
     (a following ``DropSession`` does not cancel it). Answer: ``ResultAccepted``."""
+
+    uses_host_nonce: ClassVar[bool] = True
 
     claims: ReceptionClaims

@@ -61,6 +61,21 @@ DECISIONS: tuple[str, ...] = (
     ),
     "A card that arrives on the other reader during a session is not read; it must be placed again.",
     (
+        "A failure answers the request it names (`RequestFailed`): a camera that fails withdraws face for the session "
+        "and the attempt is not counted, the PIN stays; a card or outbox failure ends the session as `device_error` "
+        "with its code. A failure of a request the flow no longer waits for is ignored. Whatever the flow stops "
+        "waiting for, it cancels (`Cancel`), so no worker runs on for nothing."
+    ),
+    (
+        "A `camera.*` fault keeps the reader in service: it shows once, face is not offered until it clears, and the "
+        "PIN and staff paths go on. Faults the table in `faults.py` marks persistent take the reader out of service."
+    ),
+    (
+        "One host nonce serves a whole session (card signature or card-face AP presence proof, then the result). With "
+        "none left the session ends as `device_error` (`host.no_nonce`) and no new session starts until the host is "
+        "ready again."
+    ),
+    (
         "Answers carry the request's id; an answer the flow no longer waits for is ignored. A clock that steps back is "
         "held. The language switch lasts the session; chosen at rest, it lasts into the session that starts next, but "
         "goes back to the default after `choice` with no session. The consent screens have a back button."

@@ -38,6 +38,7 @@ class InvalidEvent(ReceptionError, ValueError):
 _CODE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:/-]{{0,{CODE_MAX_LENGTH - 1}}}")
 _SERIAL = re.compile(r"[0-9a-f]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 def _check_request_id(request_id: object) -> None:
@@ -123,6 +124,22 @@ class AuthCertificate:
     not_after: str  # ISO 8601 date (YYYY-MM-DD) of the last valid day
     days_left: int | None = None
     expired: bool = False
+
+    @classmethod
+    def judged(cls, serial_hex: str, not_after: dt.datetime, now: float | None) -> AuthCertificate:
+        """The certificate as the flow needs it, judged at ``now``: Unix seconds of the clock the reception PC set,
+        or None while it is unset (the Pi has no RTC, and an unset clock must neither block nor warn).
+
+        The last valid day is ``not_after``'s date in Japan (JST, UTC+9: what the holder's card and the hospital
+        see). ``days_left`` counts whole days from ``now`` to ``not_after`` (0 on the last day, negative once expired),
+        and ``expired`` is ``now`` past ``not_after``, to the second."""
+        if not_after.tzinfo is None:
+            raise InvalidEvent("not_after must carry its time zone")
+        last_day = not_after.astimezone(JST).date().isoformat()
+        if now is None:
+            return cls(serial_hex, last_day)
+        moment = dt.datetime.fromtimestamp(now, dt.UTC)
+        return cls(serial_hex, last_day, (not_after - moment) // dt.timedelta(days=1), moment > not_after)
 
     def __post_init__(self) -> None:
         if not isinstance(self.serial_hex, str) or not _SERIAL.fullmatch(self.serial_hex):
@@ -304,6 +321,34 @@ class SignRefused(Answer):
 @dataclass(frozen=True, slots=True)
 class ResultAccepted(Answer):
     """Answer to ``EmitResult``: the signed result is durably in the outbox (delivery to the host follows)."""
+
+    request_id: int
+
+    def __post_init__(self) -> None:
+        _check_request_id(self.request_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFailed(Answer):
+    """Answer to any request: the device could not carry it out (the card reader, a camera or the outbox failed, or
+    the worker ran past its timeout). ``code`` names what failed, as on the device-error screen. Because it names
+    the request, a failure that arrives after the flow stopped waiting is ignored and never ends a later session.
+    What follows depends on the request: a camera failure makes face unavailable for the session (the patient can
+    still use the PIN); a card or outbox failure ends the session as ``device_error`` with the code."""
+
+    request_id: int
+    code: str
+
+    def __post_init__(self) -> None:
+        _check_request_id(self.request_id)
+        _check_code(self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class NonceUnavailable(Answer):
+    """Answer to a request that needs the host's nonce (``uses_host_nonce``) when the reader holds none that is still
+    valid: no result the host accepts can be made, so the session ends (``device_error``, code ``host.no_nonce``) and
+    no new one starts until :class:`HostConnected`."""
 
     request_id: int
 

@@ -45,10 +45,12 @@ from firmware.reception.actions import (
     Action,
     Beep,
     CaptureFace,
+    Cancel,
     CardFaceProof,
     ConsentAnswers,
     DropSession,
     EmitResult,
+    ModeRefused,
     FaceMatch,
     ReadCard,
     ReadPinTries,
@@ -89,11 +91,13 @@ from firmware.reception.events import (
     InvalidEvent,
     KeyPressed,
     LanguagePressed,
+    NonceUnavailable,
     OutOfService,
     PinRejected,
     PinTries,
     PinVerified,
     ReceptionError,
+    RequestFailed,
     ResultAccepted,
     Selected,
     Signed,
@@ -113,12 +117,14 @@ from firmware.reception.types import (
     IssuerSignature,
     Key,
     Liveness,
+    ModeRefusal,
     Option,
     PinUnavailable,
     PrescriptionFormat,
     ReaderRole,
     ReadingSubject,
     StaffSource,
+    StatusLight,
 )
 from protocol.vocabulary import Method
 from firmware.reception.screens import (
@@ -156,6 +162,7 @@ from firmware.reception.screens import (
     VisualCheckScreen,
 )
 
+from firmware.reception.faults import FACE_PATH, Fault
 from firmware.reception.states import (
     AFTER_SESSION,
     BEFORE_AUTH,
@@ -310,6 +317,7 @@ class ReceptionFlow:
         self._out_of_service = False
         self._out_of_service_reason: str | None = None
         self._faults: dict[str, None] = {}  # persistent fault codes, in arrival order
+        self._face_faults: set[str] = set()  # face-path devices that failed: face is not offered while any
         self._present: set[ReaderRole] = set()
         self._used: set[ReaderRole] = set()  # readers whose present card must be placed again before it is read
         self._language = self.config.default_language
@@ -362,9 +370,19 @@ class ReceptionFlow:
     @property
     def mode(self) -> HostMode:
         """The mode for the line protocol's state message: ``visual_check`` while a staff member's visual check is
-        set (for the next card) or running. After a ``HostSetMode(VISUAL_CHECK)`` that did not take (the session was
-        past authentication, or the reader not at rest), it stays ``auto``: answer the host "not now"."""
+        set (for the next card) or running. A ``HostSetMode(VISUAL_CHECK)`` that does not take leaves it ``auto`` and
+        yields a :class:`ModeRefused` action saying why."""
         return HostMode.AUTO if self.staff_authority is None else HostMode.VISUAL_CHECK
+
+    @property
+    def status_light(self) -> StatusLight:
+        """What the status LED shows now (set it after each :meth:`handle`)."""
+        state = self._state
+        if state in (S.OUT_OF_SERVICE, S.DEVICE_ERROR):
+            return StatusLight.FAULT
+        if state is S.HOST_NOT_CONNECTED:
+            return StatusLight.OFF
+        return StatusLight.READY if state is S.IDLE else StatusLight.WORKING
 
     @property
     def deadline(self) -> float | None:
@@ -417,20 +435,38 @@ class ReceptionFlow:
         self._out.append(Beep(pattern))
 
     def _request(self, cls: type[Request], **fields: object) -> None:
+        self._stop_waiting()
         request = cls(request_id=self._next_request_id, **fields)
         self._next_request_id += 1
         self._pending = (request.request_id, cls)  # never the request itself: a VerifyPin carries the PIN
         self._requests.append(request)
 
     def _answers_pending(self, event: Answer) -> bool:
-        return self._pending == (event.request_id, ANSWERS_TO[type(event)])
+        """Whether ``event`` answers the request the flow waits for; any answer but guidance ends the wait."""
+        pending = self._pending
+        if pending is None or pending[0] != event.request_id:
+            return False
+        if isinstance(event, NonceUnavailable):
+            if not pending[1].uses_host_nonce:
+                return False
+        elif not isinstance(event, RequestFailed) and ANSWERS_TO[type(event)] is not pending[1]:
+            return False
+        if not isinstance(event, FaceGuidance):
+            self._pending = None
+        return True
+
+    def _stop_waiting(self) -> None:
+        """Tell the daemon to stop the work whose answer the flow will no longer take."""
+        if self._pending is not None:
+            self._emit(Cancel(self._pending[0]))
+            self._pending = None
 
     def _go(self, new: State) -> None:
         old = self._state
         if (old, new) not in _ALLOWED:
             raise UndeclaredTransition(f"{old.value} -> {new.value}")
         self._state = new
-        self._pending = None  # an answer to anything asked before is now stale
+        self._stop_waiting()  # an answer to anything asked before is now stale
         if new not in RESTING:
             self._language_until = None  # the patient who chose it is going on: it lasts their session
         if new is not S.ENTERING_PIN:
@@ -582,16 +618,24 @@ class ReceptionFlow:
         self._armed = None
         self._armed_until = math.inf
 
-    def _staff_steps_in(self, staff: StaffAttestation) -> None:
-        """A staff member asks for a visual check: for this session if one runs and may take it, else the next."""
+    def _staff_steps_in(self, staff: StaffAttestation) -> ModeRefusal | None:
+        """A staff member asks for a visual check: for this session if one runs and may take it, else the next.
+        Why it was not taken, or None."""
         state = self._state
         session = self._session
         if state is S.IDLE or state in PRE_SESSION:
             self._arm(staff)
-        elif state in BEFORE_AUTH and session is not None and session.kind in (None, CardKind.CARD):
+            return None
+        if state in BEFORE_AUTH and session is not None:
+            if session.kind not in (None, CardKind.CARD):
+                return ModeRefusal.SMARTPHONE
             session.staff = staff
             if state is not S.READING_CARD:  # while reading, it applies once the card is known
                 self._begin_visual_check()
+            return None
+        if state in SESSION and session is not None and session.method is not None:
+            return ModeRefusal.PAST_AUTHENTICATION
+        return ModeRefusal.BUSY
 
     def _begin_visual_check(self) -> None:
         session = self._session
@@ -778,6 +822,8 @@ class ReceptionFlow:
                 session.pin_unavailable = PinUnavailable.LOCKED
             if not self.config.face_enabled:
                 session.face_unavailable = FaceUnavailable.DISABLED
+            elif self._face_faults:
+                session.face_unavailable = FaceUnavailable.DEVICE_FAULT
             if session.staff is not None:
                 self._begin_visual_check()
             else:
@@ -904,6 +950,24 @@ class ReceptionFlow:
         self._end(EndReason.COMPLETED, S.EXPIRY_WARNING if expiring else S.DONE, beep=BeepPattern.SUCCESS,
                   not_after=session.not_after, days_left=days_left or 0)  # fmt: skip
 
+    def _on_request_failed(self, event: RequestFailed) -> None:
+        pending = self._pending
+        if pending is None or not self._answers_pending(event):
+            return
+        session = self._session
+        if pending[1] in (ScanCardFace, CaptureFace) and session is not None:
+            session.face_unavailable = FaceUnavailable.DEVICE_FAULT  # the attempt is not counted: nobody was seen
+            self._beep(BeepPattern.ERROR)
+            self._offer_methods()
+        else:
+            self._end(EndReason.DEVICE_FAULT, S.DEVICE_ERROR, code=event.code)
+
+    def _on_nonce_unavailable(self, event: NonceUnavailable) -> None:
+        if not self._answers_pending(event):
+            return
+        self._host_ready = False  # as HostLost: no session starts until the host is ready again
+        self._end(EndReason.DEVICE_FAULT, S.DEVICE_ERROR, code=Fault.NO_NONCE.value)
+
     def _on_selected(self, event: Selected) -> None:
         option = event.option
         if option not in self._render().options:
@@ -1021,7 +1085,9 @@ class ReceptionFlow:
     def _on_host_set_mode(self, event: HostSetMode) -> None:
         if event.mode is HostMode.VISUAL_CHECK:
             assert event.staff_id is not None
-            self._staff_steps_in(StaffAttestation(event.staff_id, StaffSource.HOST))
+            refusal = self._staff_steps_in(StaffAttestation(event.staff_id, StaffSource.HOST))
+            if refusal is not None:
+                self._emit(ModeRefused(event.mode, refusal))
         else:
             self._disarm()
             for source in StaffSource:
@@ -1076,6 +1142,14 @@ class ReceptionFlow:
             self._rest()
 
     def _on_device_fault(self, event: DeviceFault) -> None:
+        if event.code in FACE_PATH:
+            self._face_faults.add(event.code)  # the PIN still works: face is withdrawn, the reader stays in service
+            session = self._session
+            if session is not None and session.face_unavailable is None:
+                session.face_unavailable = FaceUnavailable.DEVICE_FAULT
+            if self._state in (S.IDLE, S.HOST_NOT_CONNECTED):
+                self._end(EndReason.DEVICE_FAULT, S.DEVICE_ERROR, code=event.code)
+            return
         if event.persistent:
             self._faults[event.code] = None
         state = self._state
@@ -1093,6 +1167,7 @@ class ReceptionFlow:
 
     def _on_device_recovered(self, event: DeviceRecovered) -> None:
         self._faults.pop(event.code, None)
+        self._face_faults.discard(event.code)
         if self._state in RESTING:
             self._rest()
 
@@ -1247,6 +1322,8 @@ _HANDLERS: dict[type, Callable[[ReceptionFlow, Any], None]] = {
     Signed: ReceptionFlow._on_signed,
     SignRefused: ReceptionFlow._on_sign_refused,
     ResultAccepted: ReceptionFlow._on_result_accepted,
+    RequestFailed: ReceptionFlow._on_request_failed,
+    NonceUnavailable: ReceptionFlow._on_nonce_unavailable,
     Selected: ReceptionFlow._on_selected,
     KeyPressed: ReceptionFlow._on_key,
     LanguagePressed: ReceptionFlow._on_language,

@@ -151,6 +151,7 @@ class FaceUnavailable(StrEnum):
     CARD_FACE_UNREADABLE = "card_face_unreadable"
     COLLATION_LOCKED = "collation_locked"
     CARD_FACE_UNVERIFIED = "card_face_unverified"  # the card key proof or the issuer signature failed
+    DEVICE_FAULT = "device_fault"  # the face camera or the card-face camera failed
 
 
 class CertificateProblem(StrEnum):
@@ -173,6 +174,23 @@ class HostMode(StrEnum):
 
     AUTO = "auto"
     VISUAL_CHECK = "visual_check"
+
+
+class ModeRefusal(StrEnum):
+    """Why the flow did not take a mode the host asked for."""
+
+    PAST_AUTHENTICATION = "past_authentication"  # the session already verified the holder another way
+    SMARTPHONE = "smartphone"  # a phone session: a visual check compares a face with a card photo, a phone has none
+    BUSY = "busy"  # not at rest and no card session to take it (after a session, out of service, no host)
+
+
+class StatusLight(StrEnum):
+    """What the status LED shows, for staff at a distance."""
+
+    OFF = "off"  # the reader cannot take patients: no host, or starting
+    READY = "ready"  # steady: waiting for a card
+    WORKING = "working"  # slow blink: a patient is at the reader
+    FAULT = "fault"  # fast blink: out of service or a device fault
 
 
 class PrescriptionFormat(StrEnum):

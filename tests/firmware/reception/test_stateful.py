@@ -5,7 +5,8 @@ misrouted answers, staff and host in odd orders — and checks the invariants of
 * nothing touches the card, and no result leaves, after the card left;
 * the PIN is in no action but the VERIFY, in no repr, and not in the flow once sent;
 * a visual check never outlives its session;
-* it always gets back to idle; it never raises.
+* it always gets back to idle; it never raises;
+* the flow waits for at most one request, and every request it stops waiting for is cancelled (no worker guesses).
 
 More examples: ``MYNAREADER_FLOW_EXAMPLES=5000 .venv/bin/python -m pytest tests/firmware/test_reception_stateful.py``.
 """
@@ -67,6 +68,9 @@ from firmware.reception.events import (
     StaffKeyChanged,
     Tick,
 )
+from firmware.reception.actions import Cancel, Request
+from firmware.reception.events import FaceGuidance, NonceUnavailable, RequestFailed
+from firmware.reception.faults import Fault
 from firmware.reception.testing import FlowDriver, certificate
 from firmware.reception.types import (
     CardFaceProblem,
@@ -86,7 +90,7 @@ STAFF_CODE = "135790"
 CODE_STAFF = "nurse-b"
 HOST_STAFF = "clerk-a"
 KEY_STAFF = "key-x"
-FAULTS = ("camera-lost", "card-io", "panel-stuck")
+FAULTS = ("camera-lost", "card-io", "panel-stuck", Fault.FACE_CAMERA.value)
 CARD_ACTIONS = (ScanCardFace, CaptureFace, ReadPinTries, VerifyPin, SignChallenge, EmitResult)
 
 configs = st.builds(
@@ -152,6 +156,7 @@ class ReceptionMachine(RuleBasedStateMachine):
     @initialize(config=configs, host=st.booleans())
     def setup(self, config: FlowConfig, host: bool) -> None:
         self.d = FlowDriver(config, host=False)
+        self.outstanding: dict[int, type[Request]] = {}  # requests made and neither finally answered nor cancelled
         self.config = config
         self.present: set[ReaderRole] = set()
         self.faults: set[str] = set()
@@ -167,13 +172,22 @@ class ReceptionMachine(RuleBasedStateMachine):
     def feed(self, event: Event, after: float = 0.0) -> list[Action]:
         if isinstance(event, Answer):
             self.note_evidence(event)
+            self.end_wait(event)
         sending = self.d.state is State.SENDING_RESULT
         actions = self.d.send(event, after=after)
         for action in actions:
             self.check_action(action)
+            if isinstance(action, Cancel):
+                assert self.outstanding.pop(action.request_id, None) is not None, "a cancel of nothing outstanding"
+            elif isinstance(action, Request):
+                self.outstanding[action.request_id] = type(action)
+        assert len(self.outstanding) <= 1, f"waiting for several requests: {self.outstanding}"
+        pending = self.d.flow._pending
+        assert set(self.outstanding) == (set() if pending is None else {pending[0]}), "a request neither answered nor cancelled"
         if sending and self.d.state in (State.CANCELLED, State.DEVICE_ERROR):  # the result was handed over
-            screen = self.d.flow.screen.to_dict()
-            assert screen.get("code") == "timeout.sending_result", "a handed-over result ended as stopped"
+            code = self.d.flow.screen.to_dict().get("code")
+            failed = isinstance(event, (RequestFailed, NonceUnavailable))
+            assert failed or code == "timeout.sending_result", "a handed-over result ended as stopped"
         if isinstance(event, CardRemoved) and self.session is not None and event.reader is self.session.reader:
             self.card_gone = True
             assert self.session.dropped, "the session's data is dropped the moment its card leaves"
@@ -251,10 +265,22 @@ class ReceptionMachine(RuleBasedStateMachine):
         base = latest.request_id if latest is not None else 1
         return max(1, base - stale)
 
+    def end_wait(self, event: Answer) -> None:
+        """An answer to the outstanding request ends the wait (guidance does not; a nonce only matters where one is
+        used)."""
+        kind = self.outstanding.get(event.request_id)
+        if kind is None or isinstance(event, FaceGuidance):
+            return
+        if isinstance(event, NonceUnavailable):
+            if kind.uses_host_nonce:
+                del self.outstanding[event.request_id]
+        elif isinstance(event, RequestFailed) or ANSWERS_TO[type(event)] is kind:
+            del self.outstanding[event.request_id]
+
     def answered(self, event: Answer) -> bool:
         """Whether ``event`` answers a request this session made (the model's, not the flow's, view)."""
         session = self.session
-        return (session is not None and not session.dropped
+        return (session is not None and not session.dropped and type(event) in ANSWERS_TO
                 and session.request_ids.get(event.request_id) is ANSWERS_TO[type(event)])  # fmt: skip
 
     def note_evidence(self, event: Answer) -> None:
@@ -428,6 +454,16 @@ class ReceptionMachine(RuleBasedStateMachine):
     @rule(stale=stale)
     def answer_result(self, stale: int) -> None:
         self.feed(ResultAccepted(self.request_id(ResultAccepted, stale)))
+
+    @rule(stale=stale)
+    def answer_failed(self, stale: int) -> None:
+        latest = self.d.latest(Request)
+        self.feed(RequestFailed(max(1, (latest.request_id if latest else 1) - stale), "worker.timeout"))
+
+    @rule(stale=stale)
+    def answer_no_nonce(self, stale: int) -> None:
+        latest = self.d.latest(Request)
+        self.feed(NonceUnavailable(max(1, (latest.request_id if latest else 1) - stale)))
 
     # --- the patient ------------------------------------------------------------------------------------------------
 
