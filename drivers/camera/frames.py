@@ -1,12 +1,15 @@
 """Decoded images as frames: RGB ``uint8`` ``(height, width, 3)``, whatever the image's own pixel format.
 
-:func:`decode_frame` is the one guarded way from image bytes to a frame: the size is checked from the header before
-any pixel is decoded, and Pillow's many ways of failing come out as two typed errors.
+:func:`decode_frame` is the one guarded way from image bytes to a frame, and :func:`decode_image` the same way to an
+image in its own mode (the card driver's look at the chip photo): the size is checked from the header before any
+pixel is decoded, and Pillow's many ways of failing come out as two typed errors.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -43,24 +46,43 @@ def image_to_frame(image: Image.Image) -> np.ndarray:
     return np.repeat(grey[:, :, None], 3, axis=2)
 
 
-def decode_frame(source: str | Path | IO[bytes]) -> np.ndarray:
-    """Decode an image file or stream into a frame.
-
-    Raises :class:`FrameTooLarge` (from the header, before decoding) and :class:`FrameUndecodable`.
-    """
+@contextmanager
+def _decoded(source: str | Path | IO[bytes], formats: Sequence[str] | None, max_pixels: int) -> Iterator[Image.Image]:
+    """The image, loaded after its header passed the size check; Pillow's errors (in the body too) made typed."""
     try:
         with warnings.catch_warnings():
             # Pillow warns before it refuses a decompression bomb; the size check below refuses first.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(source) as image:
+            with Image.open(source, formats=None if formats is None else list(formats)) as image:
                 width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise FrameTooLarge(f"the image is {width}x{height}; at most {MAX_PIXELS} pixels are accepted")
+                if width * height > max_pixels:
+                    raise FrameTooLarge(f"the image is {width}x{height}; at most {max_pixels} pixels are accepted")
                 image.load()
-                return image_to_frame(image)
+                yield image
     except FrameTooLarge:
         raise
     except Image.DecompressionBombError as error:
         raise FrameTooLarge(f"the image is too large to decode safely: {error}") from None
     except _DECODE_ERRORS as error:
         raise FrameUndecodable(f"{type(error).__name__}: {error}") from None
+
+
+def decode_frame(source: str | Path | IO[bytes]) -> np.ndarray:
+    """Decode an image file or stream into a frame.
+
+    Raises :class:`FrameTooLarge` (from the header, before decoding) and :class:`FrameUndecodable`.
+    """
+    with _decoded(source, None, MAX_PIXELS) as image:
+        return image_to_frame(image)
+
+
+def decode_image(
+    source: str | Path | IO[bytes], *, formats: Sequence[str] | None = None, max_pixels: int = MAX_PIXELS
+) -> Image.Image:
+    """Decode an image file or stream in its own mode, accepting only Pillow's ``formats`` when they are given.
+
+    Raises :class:`FrameTooLarge` (more than ``max_pixels``, from the header, before decoding) and
+    :class:`FrameUndecodable` (not a whole image, or in another format).
+    """
+    with _decoded(source, formats, max_pixels) as image:
+        return image.copy()  # the opened image is closed on the way out

@@ -37,8 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from PIL import Image
-
+from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_image
 from drivers.card import apdu, ber, errors
 from drivers.card.channel import CardChannel
 from drivers.card.files import ApplicationFiles
@@ -113,6 +112,12 @@ class CardFace:
                 f"issuer_signature={self.issuer_signature.value}, card_key={proof})")
 
 
+#: Largest chip photo decoded, in pixels. Its pixel size is not published (ours are 240x320, a passport-style crop);
+#: a megapixel leaves ample room while a hostile header, which costs a few bytes in a record of up to 64 KB, cannot
+#: make the reader decode a camera-sized image.
+PHOTO_MAX_PIXELS = 1_000_000
+
+
 @dataclass(frozen=True)
 class PhotoInfo:
     format: str
@@ -122,14 +127,15 @@ class PhotoInfo:
 
 
 def inspect_photo(photo: bytes) -> PhotoInfo:
-    """Decode the photo in memory (nothing is written) and describe it; :class:`MalformedResponse` if it does not
-    decode as JPEG 2000."""
+    """Decode the photo in memory (nothing is written) and describe it. :class:`MalformedResponse` if it does not
+    decode as JPEG 2000 or declares more than :data:`PHOTO_MAX_PIXELS` (refused from its header, before decoding)."""
     try:
-        with Image.open(io.BytesIO(photo), formats=["JPEG2000"]) as image:
-            image.load()
-            return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        image = decode_image(io.BytesIO(photo), formats=["JPEG2000"], max_pixels=PHOTO_MAX_PIXELS)
+    except FrameTooLarge as exc:
+        raise errors.MalformedResponse(f"the photo is too large for a chip photo: {exc}") from exc
+    except FrameUndecodable as exc:
         raise errors.MalformedResponse(f"the photo does not decode as JPEG 2000: {exc}") from exc
+    return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
 
 
 def check_collation_b_format(code: str) -> bytes:
