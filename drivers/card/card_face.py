@@ -37,10 +37,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_image
+
 from drivers.card import apdu, ber, errors
 from drivers.card.channel import CardChannel
 from drivers.card.files import ApplicationFiles
+from drivers.images import ImageTooLarge, ImageUndecodable, decoded_image
 
 CARD_FACE_AID = bytes.fromhex("D3921000310001010402")
 EF_CARD_FACE = 0x0002
@@ -130,12 +131,12 @@ def inspect_photo(photo: bytes) -> PhotoInfo:
     """Decode the photo in memory (nothing is written) and describe it. :class:`MalformedResponse` if it does not
     decode as JPEG 2000 or declares more than :data:`PHOTO_MAX_PIXELS` (refused from its header, before decoding)."""
     try:
-        image = decode_image(io.BytesIO(photo), formats=["JPEG2000"], max_pixels=PHOTO_MAX_PIXELS)
-    except FrameTooLarge as exc:
+        with decoded_image(io.BytesIO(photo), formats=["JPEG2000"], max_pixels=PHOTO_MAX_PIXELS) as image:
+            return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
+    except ImageTooLarge as exc:
         raise errors.MalformedResponse(f"the photo is too large for a chip photo: {exc}") from exc
-    except FrameUndecodable as exc:
+    except ImageUndecodable as exc:
         raise errors.MalformedResponse(f"the photo does not decode as JPEG 2000: {exc}") from exc
-    return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
 
 
 def check_collation_b_format(code: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from PIL import Image
 
 from drivers.camera import CameraError, FileCamera
-from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_image, image_to_frame
+from drivers.camera.frames import image_to_frame
 
 
 def ramp16() -> np.ndarray:
@@ -55,13 +54,3 @@ def test_files_camera_refuses_an_oversized_image_unread(tmp_path: Path) -> None:
     with FileCamera(tmp_path) as camera, pytest.raises(CameraError, match="bomb.png"):
         camera.read()
 
-
-def test_decode_image_keeps_the_mode_and_takes_only_the_formats_asked_for() -> None:
-    png = io.BytesIO()
-    Image.new("L", (12, 8), 7).save(png, format="PNG")
-    image = decode_image(io.BytesIO(png.getvalue()))
-    assert (image.mode, image.size, image.getpixel((0, 0))) == ("L", (12, 8), 7)
-    with pytest.raises(FrameUndecodable):
-        decode_image(io.BytesIO(png.getvalue()), formats=["JPEG2000"])
-    with pytest.raises(FrameTooLarge):
-        decode_image(io.BytesIO(png.getvalue()), max_pixels=12 * 8 - 1)

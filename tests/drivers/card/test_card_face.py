@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from drivers.card import ber, errors
-from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_image
+from drivers.images import ImageTooLarge, ImageUndecodable, decoded_image
 from drivers.card.card_face import (
     EF_COLLATION_B,
     PHOTO_MAX_PIXELS,
@@ -174,11 +174,12 @@ def jp2_of(width: int, height: int) -> bytes:
 def test_a_photo_declaring_too_many_pixels_is_refused_from_its_header() -> None:
     wide = jp2_of(PHOTO_MAX_PIXELS // 500 + 1, 500)
     cut = wide[:180]  # the header whole, the codestream cut short: decoding it fails ...
-    with pytest.raises(FrameUndecodable):
-        decode_image(io.BytesIO(cut), max_pixels=10**9)
+    with pytest.raises(ImageUndecodable):
+        with decoded_image(io.BytesIO(cut), max_pixels=10**9):
+            pass
     with pytest.raises(errors.MalformedResponse, match="too large") as refused:
         inspect_photo(cut)  # ... so this refusal came from the header alone
-    assert isinstance(refused.value.__cause__, FrameTooLarge)
+    assert isinstance(refused.value.__cause__, ImageTooLarge)
     assert inspect_photo(jp2_of(500, PHOTO_MAX_PIXELS // 500)).mode == "L"  # at the limit: decoded
 
 
@@ -188,7 +189,7 @@ def test_a_photo_that_is_not_jpeg_2000_is_a_typed_error() -> None:
     for photo in (png.getvalue(), jp2_of(24, 32)[:-40], b""):
         with pytest.raises(errors.MalformedResponse, match="does not decode as JPEG 2000") as refused:
             inspect_photo(photo)
-        assert isinstance(refused.value.__cause__, FrameUndecodable)
+        assert isinstance(refused.value.__cause__, ImageUndecodable)
 
 
 def test_nothing_but_photo_key_expiry_and_signature_results_survives_parsing() -> None:
