@@ -1,7 +1,7 @@
 """券面事項確認AP (card surface verification application): 照合番号B, the card face record with the chip photo, and
 the application's own key as proof that the card itself is present.
 
-The face path (spec/mynumber-card.md §3.4, §4): the tries left for 照合番号B (empty VERIFY, costs nothing), VERIFY
+The face path (docs/card.md, "The face path"): the tries left for 照合番号B (empty VERIFY, costs nothing), VERIFY
 照合番号B, READ the card face record of EF 0002 (sized from its ``FF 20`` header) and ask the application to sign a
 fresh challenge with its own key (``80 2A 00 00``, no PIN), checked against the public key the record carries.
 
@@ -47,7 +47,7 @@ CARD_FACE_AID = bytes.fromhex("D3921000310001010402")
 EF_CARD_FACE = 0x0002
 EF_COLLATION_B = 0x0012  # 照合番号B's key EF in this AP (0011 生年月日, 0013 照合番号A)
 COLLATION_B_DIGITS = 14
-# Not settled (spec §3.3: a quoted Digital Agency figure says 10, another source 3); only reported as the count after
+# Not settled (docs/card.md, "Secrets and their counters": a quoted Digital Agency figure says 10, another source 3); only reported as the count after
 # a successful VERIFY, when the card answers the empty VERIFY with 9000 instead of a counter.
 COLLATION_MAX_TRIES = 10
 

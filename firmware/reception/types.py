@@ -57,7 +57,7 @@ class Method(StrEnum):
 
 
 class Assurance(StrEnum):
-    """What a result can prove (DESIGN.md, "What each method proves")."""
+    """What a result can prove (docs/reader-flow.md, "What each method proves")."""
 
     CARD_SIGNED = "card-signed"  # the certificate's key (card chip or phone secure element) signed the host's nonce
     DEVICE_ATTESTED = "device-attested"  # the device matched a live face to the photo in the card face record

@@ -1,6 +1,6 @@
 """The card itself: applications (DFs), elementary files, keys, retry counters and the APDU interpreter.
 
-Behaviour follows spec/mynumber-card.md: SELECT by DF name then EF (P2=0C, no FCI); READ BINARY by offset or by
+Behaviour follows docs/card.md: SELECT by DF name then EF (P2=0C, no FCI); READ BINARY by offset or by
 short file identifier, returning fewer bytes when a read crosses the end and 6B00 at or past it; READ RECORD; VERIFY
 with the empty form reporting 63Cx without consuming a try; JPKI's COMPUTE SIGNATURE (80 2A 00 P2) with PKCS#1 v1.5
 type-1 padding done by the card. Security state belongs to the current DF and is lost on SELECT of a DF and on a

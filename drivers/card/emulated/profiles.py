@@ -47,7 +47,7 @@ class Profile(StrEnum):
 
 # Smartphones and the 住基カード carry only a JPKI-AP; every other profile is a My Number card with all its APs.
 JPKI_ONLY = frozenset({Profile.JUKI, Profile.ANDROID, Profile.IPHONE})
-DEFAULT_SECURITY_CODE = "2285"  # with the default holder: 照合番号B 55021720352285, the spec's example
+DEFAULT_SECURITY_CODE = "2285"  # with the default holder: 照合番号B 55021720352285, the public sources' example
 
 TOKEN_LABELS = {
     Profile.JUKI: "JPKIAPICCTOKEN",
@@ -211,8 +211,8 @@ def odd_status_words(card: EmulatedCard, apdu: bytes) -> bytes | None:
 
 @dataclass
 class GenericStatusWords:
-    """The quirky card's answers: ISO status words the public sources allow but no source saw on a card (spec §2.4,
-    §2.5, §6), so that the driver meets them somewhere. READ BINARY answers of more than :attr:`piece` bytes come in
+    """The quirky card's answers: ISO status words the public sources allow but no source saw on a card (docs/card.md,
+    "Commands"), so that the driver meets them somewhere. READ BINARY answers of more than :attr:`piece` bytes come in
     pieces chained with 61xx (GET RESPONSE fetches the rest); a read that crosses the end of the EF ends with 6282
     instead of 9000; an empty VERIFY on a key already verified answers 9000 instead of its counter (myna-card)."""
 
