@@ -102,7 +102,7 @@ class DeviceKeys:
         return results.sign_result(claims, self.key)
 
 
-# Backends that are not real hardware (DESIGN.md, "Hardware twins"). Any of them means the demo key signs.
+# Backends that are not real hardware (emulated twins of a device). Any of them means the demo key signs.
 EMULATED_PREFIXES = {
     "camera": ("files:", "synthetic:"),
     "gpio": ("mock",),

@@ -1,7 +1,7 @@
 """Japanese era (和暦) dates as the My Number card prints and keys them.
 
 The card prints the birth date in the era form (「昭和55年 2月17日生」) and both 照合番号B and the 生年月日 key begin
-with it as YYMMDD in the era year (spec/mynumber-card.md §2.5: 1980-02-17 = 昭和55 → ``550217``). Each era begins on
+with it as YYMMDD in the era year (docs/card.md, "Secrets and their counters": 1980-02-17 = 昭和55 → ``550217``). Each era begins on
 the day after its predecessor's last day; dates before 明治 are refused.
 """
 

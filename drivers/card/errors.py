@@ -47,10 +47,6 @@ class InvalidPinFormat(CardError, ValueError):
     """A PIN or code was refused before any APDU was sent, so it cost no try."""
 
 
-class UnsupportedCard(CardError):
-    """The card is not one this reader can authenticate (old 住基カード, a non-My-Number card, …)."""
-
-
 class StatusWordError(CardError):
     """The card answered a command with a status word other than 90 00."""
 

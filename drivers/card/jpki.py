@@ -27,8 +27,8 @@ EF_AUTH_CERTIFICATE = 0x000A
 EF_AUTH_CA_CERTIFICATE = 0x000B
 EF_AUTH_KEY = 0x0017
 EF_AUTH_PIN = 0x0018
-AUTH_PIN_MAX_TRIES = 3  # every source (spec §2.5)
-AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (spec §2.2); the card signs nothing else
+AUTH_PIN_MAX_TRIES = 3  # every public source (docs/card.md)
+AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (docs/card.md); the card signs nothing else
 
 
 def _load_certificate(der: bytes, what: str) -> x509.Certificate:

@@ -39,8 +39,7 @@ EXIT_OK, EXIT_CARD_ERROR, EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_REFUSED, EXIT_PRO
 EXIT_NO_FACE_MATCH = 6
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    card = subparsers.add_parser("card", help="look at the card in the reader")
+def register(card: argparse.ArgumentParser) -> None:
     sub = card.add_subparsers(dest="card_command", required=True, metavar="SUBCOMMAND")
     info = sub.add_parser("info", help="identify the card and show what needs no PIN")
     info.add_argument("--reader", help="reader name (default: the first reader holding a card)")

@@ -21,8 +21,7 @@ from drivers.card.emulated import card_front, lettering, pki, portrait, profiles
 from drivers.card.emulated.vpcd import DEFAULT_PORT, VpcdCard
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("emulate-card", help="emulate a My Number card in vpcd's virtual reader")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=profiles.Profile.NORMAL.value,
                         choices=[p.value for p in profiles.Profile], help="card situation (default: normal)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,

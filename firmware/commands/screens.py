@@ -22,8 +22,7 @@ SHEET_COLUMNS = 5
 SHEET_GAP = 12
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    screens = subparsers.add_parser("screens", help="the front panel's screens")
+def register(screens: argparse.ArgumentParser) -> None:
     sub = screens.add_subparsers(dest="screens_command", required=True, metavar="SUBCOMMAND")
     render = sub.add_parser("render", help="write one PNG per screen of the catalogue")
     render.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write into")

@@ -139,7 +139,7 @@ def document(table: TransitionTable = TRANSITIONS) -> str:
     add("The reception flow (`firmware/reception/`) is a pure state machine: the daemon feeds it events and the")
     add("monotonic time, and carries out the actions it returns. Its states are the names the line protocol sends;")
     add("each state shows one screen of the catalogue (`firmware/reception/screens.py`). The flow refuses any transition this")
-    add("diagram does not show. Rules: `spec/reader-flow.md`.")
+    add("diagram does not show. The rules behind it, in words: [reader-flow.md](reader-flow.md).")
     add("")
     add("Dashed boxes stand for every state of a group (listed below); `back_to_rest` goes to the resting state that")
     add("applies. A session starts at `reading_card` and ends with exactly one `DropSession` action.")

@@ -1,7 +1,7 @@
 """The reception flow: everything the reader does at the counter, as one pure state machine.
 
 Events and the current time in, actions out. No threads, I/O, sleeps or hardware: the daemon feeds it and carries out
-what it asks (the shape of h11 / wsproto). Rules: ``spec/reader-flow.md``; diagram: ``docs/reception-flow.md``
+what it asks (the shape of h11 / wsproto). Rules: ``docs/reader-flow.md``; diagram: ``docs/reception-flow.md``
 (generated from :data:`~firmware.reception.table.TRANSITIONS` by :mod:`firmware.reception.diagram`).
 
 How the daemon drives it::

@@ -8,7 +8,7 @@ from drivers.card.era import printed_gregorian, to_era
 @pytest.mark.parametrize(
     ("day", "era", "year", "yymmdd", "printed"),
     [
-        (dt.date(1980, 2, 17), "昭和", 55, "550217", "昭和55年 2月17日"),  # the spec's example
+        (dt.date(1980, 2, 17), "昭和", 55, "550217", "昭和55年 2月17日"),  # docs/card.md's example
         (dt.date(1989, 1, 7), "昭和", 64, "640107", "昭和64年 1月 7日"),
         (dt.date(1989, 1, 8), "平成", 1, "010108", "平成元年 1月 8日"),
         (dt.date(2019, 4, 30), "平成", 31, "310430", "平成31年 4月30日"),

@@ -1,4 +1,4 @@
-"""One table-driven test per rule of spec/reader-flow.md (the section of the spec is named in each test's docstring)."""
+"""One table-driven test per rule of docs/reader-flow.md (the section of the doc is named in each test's docstring)."""
 
 from __future__ import annotations
 

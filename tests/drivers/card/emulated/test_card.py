@@ -1,4 +1,4 @@
-"""The emulated card's interpreter on its own (no pcscd): the card behaviour the spec describes."""
+"""The emulated card's interpreter on its own (no pcscd): the card behaviour docs/card.md describes."""
 
 from __future__ import annotations
 
