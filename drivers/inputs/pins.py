@@ -19,7 +19,7 @@ def open_pin_factory(name: str) -> Factory:
         try:
             from gpiozero.pins.lgpio import LGPIOFactory
         except ImportError as exc:
-            raise InputConfigError("the lgpio pin backend needs the lgpio library (Debian's python3-lgpio)") from exc
+            raise InputConfigError("the lgpio pin backend needs the lgpio library (the pi extra)") from exc
         factory: Factory = LGPIOFactory()
         return factory
     raise InputConfigError(f"unknown pin backend {name!r} (one of {', '.join(PIN_FACTORIES)})")
