@@ -45,7 +45,7 @@ def _open_audio(url: str) -> AudioOutput:
 
 def _emulated_card_readers(url: str) -> bool:
     """``pcsc:Virtual PCD…``: the URL itself names one of vpcd's readers."""
-    return any(pattern != "*" and is_emulated_reader(pattern) for pattern, _ in ReaderRoles.from_url(url).rules)
+    return any(is_emulated_reader(pattern) for pattern, _ in ReaderRoles.from_url(url).rules)
 
 
 def _serial(scheme: str, description: str) -> Backend[HostLine]:
