@@ -265,7 +265,8 @@ class PcscContext:
                 raise errors.NoReader(f"no reader named {reader!r}")
             if hresult == scard.SCARD_E_NO_SMARTCARD or hresult == scard.SCARD_W_REMOVED_CARD:
                 raise errors.NoCard(f"{reader}: no card")
-            if hresult == scard.SCARD_W_UNRESPONSIVE_CARD:
+            if hresult in (scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_W_UNPOWERED_CARD):
+                # pcscd could not power the card up (pcsc-lite says unpowered, Windows unresponsive): it is mute.
                 raise errors.MuteCard(f"{reader}: {_hresult_text(hresult)}")
             _raise_for(hresult, f"{reader}: connect")
             return PcscConnection(self, reader, hcard, protocol)

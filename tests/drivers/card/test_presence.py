@@ -87,8 +87,9 @@ def test_card_commands_run_while_the_watcher_waits_on_its_own_context(insert_car
 
 
 def test_a_mute_card_is_reported_as_present_and_mute(insert_card, context, watching) -> None:
-    # A card without a chip that answers: vpcd gets no ATR from it, so pcscd cannot power it up.
-    mute = insert_card(EmulatedCard(atr=b"", applications=[]))
+    # A broken chip: its answer to reset is longer than ISO 7816-3 allows (33 bytes), so the power-up fails while the
+    # reader still sees a card — pcscd reports it present and mute.
+    mute = insert_card(EmulatedCard(atr=b"\x3b" + bytes(39), applications=[]))
     assert watching.next() == RoleEvent("card", CardInserted(CARD_READER, b"", mute=True))
     with pytest.raises(errors.MuteCard):
         context.connect(mute.reader)
