@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drivers.inputs import events as inputs
-from firmware.reception.events import Event, KeyPressed, Selected, StaffKeyChanged
+from firmware.reception.events import Event, KeyPressed, LanguagePressed, Selected, StaffKeyChanged
 from firmware.reception.types import Key, Option
 
 
@@ -20,4 +20,6 @@ def flow_event(event: inputs.InputEvent, option_for: Callable[[str], Option | No
             return KeyPressed(Key(key))
         case inputs.StaffKeyTurned(on=on):
             return StaffKeyChanged(on)
+        case inputs.LanguageButtonPressed():
+            return LanguagePressed()
     return None
