@@ -67,9 +67,11 @@ def failure_code(error: Exception) -> str:
     return Fault.CARD_IO.value
 
 
-def read_failed(request_id: int, error: Exception) -> CardUnreadable | RequestFailed:
-    """``ReadCard`` went wrong: a card that answers wrongly is unreadable; a reader or service that fails is a
-    device failure."""
+def read_failed(request_id: int, error: Exception) -> CardRead | CardUnreadable | RequestFailed:
+    """``ReadCard`` went wrong: a card whose chip does not answer is a mute card, one that answers wrongly is
+    unreadable; a reader or service that fails is a device failure."""
+    if isinstance(error, errors.MuteCard):
+        return CardRead(request_id, CardKind.MUTE)
     code = failure_code(error)
     if isinstance(error, (errors.MalformedResponse, errors.StatusWordError)):
         return CardUnreadable(request_id, code)

@@ -16,6 +16,7 @@ from firmware.card_session import CardFaceOutcome, CardFaceRefusal
 from firmware.reception.events import (
     CardFaceNotRead,
     CardFaceRead,
+    CardRead,
     CardUnreadable,
     PinRejected,
     RequestFailed,
@@ -57,6 +58,10 @@ def test_a_card_read_is_judged_on_the_host_clock() -> None:
 def test_a_read_that_fails_is_unreadable_or_a_device_failure(error: Exception, answer: type, code: str) -> None:
     out = card.read_failed(3, error)
     assert type(out) is answer and out.code == code and "TLV" not in out.code
+
+
+def test_a_mute_card_is_read_as_mute() -> None:
+    assert card.read_failed(3, errors.MuteCard("no answer")) == CardRead(3, CardKind.MUTE)
 
 
 def test_pin_refusals() -> None:
