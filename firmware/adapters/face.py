@@ -13,4 +13,5 @@ def face_answer(request_id: int, result: AttemptResult) -> FaceResult | FaceNotC
     if result.verdict is Verdict.NO_USABLE_FRAME or result.score is None:
         return FaceNotCaptured(request_id)
     liveness = Liveness.SPOOF_SUSPECTED if result.verdict is Verdict.SPOOF else result.liveness
-    return FaceResult(request_id, result.verdict is Verdict.MATCH, result.score, result.threshold, liveness)
+    return FaceResult(request_id, result.verdict is Verdict.MATCH, result.score, result.threshold, liveness,
+                      max(1, result.frames_scored))

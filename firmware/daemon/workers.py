@@ -58,6 +58,11 @@ class Worker:
 
         future.add_done_callback(done)
 
+    def run_detached(self, work: Callable[[], object]) -> None:
+        """Run ``work`` on this worker's thread after the jobs before it, answering nothing (loading models,
+        releasing a session's card connection). Its errors are its own to report."""
+        self._executor.submit(work)
+
     def cancel(self, request_id: int) -> None:
         job = self._jobs.pop(request_id, None)
         if job is not None:

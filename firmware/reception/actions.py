@@ -170,6 +170,7 @@ class FaceMatch:
     threshold: float
     liveness: Liveness
     attempts: int  # attempts used in this session, the successful one included
+    frames: int  # frames scored in the successful attempt
 
 
 @dataclass(frozen=True, slots=True)

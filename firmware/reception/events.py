@@ -242,11 +242,14 @@ class FaceResult(Answer):
     score: float
     threshold: float
     liveness: Liveness
+    frames: int = 1  # frames scored in the attempt (the result quotes it)
 
     def __post_init__(self) -> None:
         _check_request_id(self.request_id)
         if not isinstance(self.matched, bool):
             raise InvalidEvent(f"matched must be a bool, got {self.matched!r}")
+        if not isinstance(self.frames, int) or isinstance(self.frames, bool) or not 1 <= self.frames <= 1000:
+            raise InvalidEvent(f"frames must be an int 1..1000, got {self.frames!r}")
         for name in ("score", "threshold"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):

@@ -26,15 +26,17 @@ class Fault(StrEnum):
     FACE_CAMERA = "camera.face"  # the face camera is missing or delivers no frames
     CARD_FACE_CAMERA = "camera.card_face"  # the card-face camera is missing or delivers no frames
     PANEL = "display.panel"  # the panel raised or timed out
+    INPUTS = "inputs.gpio"  # the buttons and keypad cannot be read
+    FACE_MODELS = "face.models"  # the face models did not load
     OUTBOX = "outbox.write"  # the outbox cannot store a result (disk full, read-only)
     CONFIG = "config.invalid"  # the configuration names a device or value the reader cannot use
     NO_NONCE = "host.no_nonce"  # no valid host nonce to make a result with
 
 
 PERSISTENT: frozenset[Fault] = frozenset({
-    Fault.CARD_READER_MISSING, Fault.CARD_SERVICE, Fault.PANEL, Fault.OUTBOX, Fault.CONFIG,
+    Fault.CARD_READER_MISSING, Fault.CARD_SERVICE, Fault.PANEL, Fault.INPUTS, Fault.OUTBOX, Fault.CONFIG,
 })  # fmt: skip
-FACE_PATH: frozenset[str] = frozenset({Fault.FACE_CAMERA.value, Fault.CARD_FACE_CAMERA.value})
+FACE_PATH: frozenset[str] = frozenset({Fault.FACE_CAMERA.value, Fault.CARD_FACE_CAMERA.value, Fault.FACE_MODELS.value})
 
 
 def device_fault(fault: Fault) -> DeviceFault:

@@ -876,7 +876,7 @@ class ReceptionFlow:
         )
         if event.matched and live:
             session.face_attempts += 1
-            session.face = FaceMatch(event.score, event.threshold, event.liveness, session.face_attempts)
+            session.face = FaceMatch(event.score, event.threshold, event.liveness, session.face_attempts, event.frames)
             self._authenticated(Method.FACE)
         else:
             self._face_attempt_failed()
