@@ -84,7 +84,7 @@ def random_style(rng: random.Random) -> Style:
         pad_digits=rng.random() < 0.6,
         spaced_fields=rng.random() < 0.25,
         labels=rng.random() < 0.7,
-        photo_x=rng.randint(700, 760),
+        photo_x=rng.randint(690, 740),
         photo_y=rng.randint(40, 90),
         serial=rng.random() < 0.7,
         code_gap=rng.randint(8, 24),

@@ -1,0 +1,106 @@
+"""One frame: find and flatten the card, discard its back unread, read the card face, and keep a value only when two
+different passes read it alike with enough confidence.
+
+Pass 1 reads every text line of the flattened card with the Japanese model and picks the fields by their pattern.
+Pass 2 re-reads each picked line on its own, from a crop binarised and enlarged (the security code with the English
+model restricted to digits). Any field found twice with different values, found in neither pass, read differently
+by the two passes, or read with a character below :data:`MIN_CONFIDENCE` is refused.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from drivers.card.era import ERAS, from_era
+from firmware.cardface import fields
+from firmware.cardface.locate import PhotoBox, Side, locate
+from firmware.cardface.ocr import Line, Ocr
+from firmware.cardface.result import CardFaceReading, Refusal
+
+# Lowest confidence (Tesseract's 0-100) of any digit or date character of a field, in either pass.
+MIN_CONFIDENCE = 55.0
+_DATE_CHARACTERS = set("0123456789０１２３４５６７８９年月日元") | {c for name, _ in ERAS for c in name}
+
+
+def _counts(character: str) -> bool:
+    return character in _DATE_CHARACTERS
+
+
+def _under_photo(line: Line, photo: PhotoBox) -> bool:
+    """The line starts below the photo and overlaps its column (with a little slack either side)."""
+    left, top, right, _ = line.box
+    slack = (photo.right - photo.left) // 5
+    return top >= photo.bottom - 4 and right > photo.left - slack and left < photo.right + slack
+
+
+def crop_line(grey: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The line's box with a margin, enlarged to about 64 px high and binarised (Otsu), for the second pass."""
+    left, top, right, bottom = box
+    pad = max(6, (bottom - top) // 3)
+    crop = grey[max(0, top - pad) : bottom + pad, max(0, left - pad) : right + pad]
+    factor = max(1.0, 64 / max(1, crop.shape[0]))
+    crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    _, binary = cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    padded: np.ndarray = cv2.copyMakeBorder(binary, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    return padded
+
+
+def _single(values: list[object]) -> object | None:
+    """The one value all matches agree on; None if there are none or they differ."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
+    card = locate(frame)
+    if card is None:
+        return Refusal.NO_CARD
+    if card.side is Side.BACK or card.photo is None:
+        return Refusal.FACE_DOWN  # discarded unread: the back never reaches OCR
+    grey, photo = card.grey, card.photo
+    lines = ocr.page_lines(grey)
+
+    birth_lines = [(line, b) for line in lines if (b := fields.find_birth(line.text)) is not None]
+    validity_lines = [(line, v) for line in lines if (v := fields.find_validity(line.text)) is not None]
+    code_lines = [(line, c) for line in lines if (c := fields.find_code(line.text)) is not None
+                  and _under_photo(line, photo)]
+    if not birth_lines:
+        if any(fields.is_western_birth(line.text) for line in lines):
+            return Refusal.WESTERN_BIRTH_DATE
+        return Refusal.UNREADABLE
+    if not validity_lines or not code_lines:
+        return Refusal.UNREADABLE
+    birth = _single([b for _, b in birth_lines])
+    validity = _single([v for _, v in validity_lines])
+    code = _single([c for _, c in code_lines])
+    if birth is None or validity is None or code is None or len(code_lines) > 1:
+        return Refusal.INCONSISTENT
+
+    confidence = {"birth": 100.0, "expiry": 100.0, "security_code": 100.0}
+    for name, (line, value) in (("birth", birth_lines[0]), ("expiry", validity_lines[0]),
+                                ("security_code", code_lines[0])):
+        digits = name == "security_code"
+        again = ocr.single_line(crop_line(grey, line.box), digits=digits)
+        reread = [found for other in again if (found := _parse(name, other.text)) is not None]
+        if reread != [value]:
+            return Refusal.INCONSISTENT if reread else Refusal.UNREADABLE
+        low = min(line.confidence(_counts), min(other.confidence(_counts) for other in again))
+        if low < MIN_CONFIDENCE:
+            return Refusal.UNREADABLE
+        confidence[name] = round(low / 100, 3)
+
+    assert isinstance(birth, fields.EraBirth) and isinstance(validity, tuple) and isinstance(code, str)
+    era_birth = fields.era_date(birth)
+    expiry = fields.validity_date(*validity)
+    if era_birth is None or expiry is None or from_era(birth.era, birth.year, birth.month, birth.day) >= expiry:
+        return Refusal.INVALID_DATE  # no real day in its era, or a card that expires before its holder was born
+    return CardFaceReading(era_birth, expiry, code, confidence)
+
+
+def _parse(name: str, text: str) -> object | None:
+    if name == "birth":
+        return fields.find_birth(text)
+    if name == "expiry":
+        return fields.find_validity(text)
+    return fields.find_code(text)
