@@ -18,6 +18,8 @@ VALIDITY = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日まで有効")
 CODE = re.compile(r"\d{4}")
 # The card has been issued since 2016 and is valid for at most ten years and some months from issue.
 FIRST_EXPIRY_YEAR, LAST_EXPIRY_YEAR = 2016, 2100
+# Rules and frame edges OCR reads next to a number; they are not digits.
+EDGE_MARKS = "|[]()!｜:;,.、。'`\"_-—"
 
 
 def normalise(text: str) -> str:
@@ -52,7 +54,7 @@ def find_validity(text: str) -> tuple[int, int, int] | None:
 
 def find_code(text: str) -> str | None:
     """Four digits that are the whole line (the 16-digit serial or an address with digits is not one)."""
-    value = normalise(text)
+    value = normalise(text).strip(EDGE_MARKS)
     return value if CODE.fullmatch(value) else None
 
 

@@ -20,6 +20,7 @@ from firmware.cardface.result import CardFaceReading, Refusal
 
 # Lowest confidence (Tesseract's 0-100) of any digit or date character of a field, in either pass.
 MIN_CONFIDENCE = 55.0
+SECOND_PASS_HEIGHTS = (64, 44)  # pixels, margin included
 _DATE_CHARACTERS = set("0123456789０１２３４５６７８９年月日元") | {c for name, _ in ERAS for c in name}
 
 
@@ -34,12 +35,24 @@ def _under_photo(line: Line, photo: PhotoBox) -> bool:
     return top >= photo.bottom - 4 and right > photo.left - slack and left < photo.right + slack
 
 
-def crop_line(grey: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The line's box with a margin, enlarged to about 64 px high and binarised (Otsu), for the second pass."""
+def field_box(line: Line) -> tuple[int, int, int, int] | None:
+    """Where to crop the line for the second pass: across all its characters, between the median top and bottom of
+    its date and digit characters (Tesseract's own line box may take in a frame drawn around the text)."""
+    printed = [c.box for c in line.characters if c.box is not None and c.text.strip()]
+    counted = [c.box for c in line.characters if c.box is not None and _counts(c.text)]
+    if not counted:
+        return None
+    tops, bottoms = sorted(b[1] for b in counted), sorted(b[3] for b in counted)
+    return min(b[0] for b in printed), tops[len(tops) // 2], max(b[2] for b in printed), bottoms[len(bottoms) // 2]
+
+
+def crop_line(grey: np.ndarray, box: tuple[int, int, int, int], height: int = 64) -> np.ndarray:
+    """The line's box with a margin, scaled to about ``height`` px high and binarised (Otsu), for the second
+    pass."""
     left, top, right, bottom = box
     pad = max(6, (bottom - top) // 3)
     crop = grey[max(0, top - pad) : bottom + pad, max(0, left - pad) : right + pad]
-    factor = max(1.0, 64 / max(1, crop.shape[0]))
+    factor = height / max(1, crop.shape[0])
     crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     _, binary = cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     padded: np.ndarray = cv2.copyMakeBorder(binary, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
@@ -81,10 +94,16 @@ def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
     for name, (line, value) in (("birth", birth_lines[0]), ("expiry", validity_lines[0]),
                                 ("security_code", code_lines[0])):
         digits = name == "security_code"
-        again = ocr.single_line(crop_line(grey, line.box), digits=digits)
-        reread = [found for other in again if (found := _parse(name, other.text)) is not None]
-        if reread != [value]:
-            return Refusal.INCONSISTENT if reread else Refusal.UNREADABLE
+        box = field_box(line)
+        if box is None:
+            return Refusal.UNREADABLE
+        again = []
+        for height in SECOND_PASS_HEIGHTS:  # two scales: a glyph one scale skips, the other usually reads
+            lines_read = ocr.single_line(crop_line(grey, box, height), digits=digits)
+            reread = [found for other in lines_read if (found := _parse(name, other.text)) is not None]
+            if reread != [value]:
+                return Refusal.INCONSISTENT if reread else Refusal.UNREADABLE
+            again += lines_read
         low = min(line.confidence(_counts), min(other.confidence(_counts) for other in again))
         if low < MIN_CONFIDENCE:
             return Refusal.UNREADABLE
