@@ -11,8 +11,12 @@ from dataclasses import dataclass
 
 from drivers.card.era import ERAS, EraDate, from_era
 
-_ERA = "|".join(name for name, _ in ERAS)
-BIRTH_ERA = re.compile(rf"({_ERA})(元|\d{{1,2}})年(\d{{1,2}})月(\d{{1,2}})日生")
+ERA_NAMES = tuple(name for name, _ in ERAS)
+# An era name with at most one of its two characters misread (「昭」 often comes out as 「召」 or 「果」). Which era
+# it is does not enter 照合番号B (only the era year does); it is settled from the calendar (:func:`era_date`).
+_ERA_PATTERN = "|".join([*ERA_NAMES] + [rf"[^\d\s]{name[1]}" for name in ERA_NAMES]
+                        + [rf"{name[0]}[^\d\s]" for name in ERA_NAMES])
+BIRTH_ERA = re.compile(rf"({_ERA_PATTERN})(元|\d{{1,2}})年(\d{{1,2}})月(\d{{1,2}})日生")
 BIRTH_WESTERN = re.compile(r"(?<![\d元])(\d{4})年(\d{1,2})月(\d{1,2})日生")
 VALIDITY = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日まで有効")
 CODE = re.compile(r"\d{4}")
@@ -29,7 +33,7 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class EraBirth:
-    era: str
+    eras: tuple[str, ...]  # the era names the printed name may be (one, or two when a character was misread)
     year: int
     month: int
     day: int
@@ -39,8 +43,12 @@ def find_birth(text: str) -> EraBirth | None:
     match = BIRTH_ERA.search(normalise(text))
     if match is None:
         return None
-    era, year, month, day = match.groups()
-    return EraBirth(era, 1 if year == "元" else int(year), int(month), int(day))
+    printed, year, month, day = match.groups()
+    eras = tuple(name for name in ERA_NAMES if name == printed or (len(printed) == 2 and (
+        name[0] == printed[0] or name[1] == printed[1])))
+    if printed in ERA_NAMES:
+        eras = (printed,)
+    return EraBirth(eras, 1 if year == "元" else int(year), int(month), int(day))
 
 
 def is_western_birth(text: str) -> bool:
@@ -58,13 +66,18 @@ def find_code(text: str) -> str | None:
     return value if CODE.fullmatch(value) else None
 
 
-def era_date(birth: EraBirth) -> EraDate | None:
-    """The birth date if it is a real day inside its era, else None."""
-    try:
-        from_era(birth.era, birth.year, birth.month, birth.day)
-    except ValueError:
-        return None
-    return EraDate(birth.era, birth.year, birth.month, birth.day)
+def era_date(birth: EraBirth, expiry: dt.date) -> EraDate | None:
+    """The birth date if exactly one of its possible eras makes it a real day inside that era and before the card's
+    expiry; else None."""
+    found = []
+    for era in birth.eras:
+        try:
+            day = from_era(era, birth.year, birth.month, birth.day)
+        except ValueError:
+            continue
+        if day < expiry:
+            found.append(EraDate(era, birth.year, birth.month, birth.day))
+    return found[0] if len(found) == 1 else None
 
 
 def validity_date(year: int, month: int, day: int) -> dt.date | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from drivers.card.era import ERAS, from_era
+from drivers.card.era import ERAS
 from firmware.cardface import fields
 from firmware.cardface.locate import PhotoBox, Side, locate
 from firmware.cardface.ocr import Line, Ocr
@@ -101,7 +101,7 @@ def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
         for height in SECOND_PASS_HEIGHTS:  # two scales: a glyph one scale skips, the other usually reads
             lines_read = ocr.single_line(crop_line(grey, box, height), digits=digits)
             reread = [found for other in lines_read if (found := _parse(name, other.text)) is not None]
-            if reread != [value]:
+            if [_digits_of(found) for found in reread] != [_digits_of(value)]:
                 return Refusal.INCONSISTENT if reread else Refusal.UNREADABLE
             again += lines_read
         low = min(line.confidence(_counts), min(other.confidence(_counts) for other in again))
@@ -110,11 +110,18 @@ def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
         confidence[name] = round(low / 100, 3)
 
     assert isinstance(birth, fields.EraBirth) and isinstance(validity, tuple) and isinstance(code, str)
-    era_birth = fields.era_date(birth)
     expiry = fields.validity_date(*validity)
-    if era_birth is None or expiry is None or from_era(birth.era, birth.year, birth.month, birth.day) >= expiry:
-        return Refusal.INVALID_DATE  # no real day in its era, or a card that expires before its holder was born
+    era_birth = None if expiry is None else fields.era_date(birth, expiry)
+    if expiry is None or era_birth is None:
+        return Refusal.INVALID_DATE  # no real day in an era, an era not settled, or born after the card expires
     return CardFaceReading(era_birth, expiry, code, confidence)
+
+
+def _digits_of(value: object) -> object:
+    """What must agree between passes: the numbers (an era name read two ways is settled by the calendar)."""
+    if isinstance(value, fields.EraBirth):
+        return value.year, value.month, value.day
+    return value
 
 
 def _parse(name: str, text: str) -> object | None:

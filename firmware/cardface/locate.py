@@ -77,7 +77,8 @@ def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray
     if abs(cross) < 1e-6:
         return None
     t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / cross
-    return p + t * r
+    point: np.ndarray = p + t * r
+    return point
 
 
 def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
@@ -112,7 +113,7 @@ def _plausible(quad: np.ndarray, frame_area: float) -> bool:
         return False
     top = np.linalg.norm(ordered[1] - ordered[0]) + np.linalg.norm(ordered[2] - ordered[3])
     side = np.linalg.norm(ordered[3] - ordered[0]) + np.linalg.norm(ordered[2] - ordered[1])
-    return 1.25 < top / side < 2.0
+    return bool(1.25 < top / side < 2.0)
 
 
 def _candidates(small: np.ndarray) -> list[np.ndarray]:
