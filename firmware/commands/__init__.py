@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from firmware.commands import card, emulate_card, face, screens, voice
+from firmware.commands import card, cardface, emulate_card, face, screens, voice
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (card, emulate_card, face, screens, voice)
+COMMAND_MODULES: tuple[ModuleType, ...] = (card, cardface, emulate_card, face, screens, voice)
