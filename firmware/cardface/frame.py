@@ -9,6 +9,8 @@ by the two passes, or read with a character below :data:`MIN_CONFIDENCE` is refu
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
@@ -51,7 +53,8 @@ def crop_line(grey: np.ndarray, box: tuple[int, int, int, int], height: int = 64
     pass."""
     left, top, right, bottom = box
     pad = max(6, (bottom - top) // 3)
-    crop = grey[max(0, top - pad) : bottom + pad, max(0, left - pad) : right + pad]
+    side = max(12, bottom - top)  # Tesseract's character boxes run a little late: room on both sides
+    crop = grey[max(0, top - pad) : bottom + pad, max(0, left - side) : right + side]
     factor = height / max(1, crop.shape[0])
     crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     _, binary = cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -100,9 +103,8 @@ def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
         again = []
         for height in SECOND_PASS_HEIGHTS:  # two scales: a glyph one scale skips, the other usually reads
             lines_read = ocr.single_line(crop_line(grey, box, height), digits=digits)
-            reread = [found for other in lines_read if (found := _parse(name, other.text)) is not None]
-            if [_digits_of(found) for found in reread] != [_digits_of(value)]:
-                return Refusal.INCONSISTENT if reread else Refusal.UNREADABLE
+            if [_numbers(name, other.text) for other in lines_read] != [_numbers(name, value)]:
+                return Refusal.INCONSISTENT
             again += lines_read
         low = min(line.confidence(_counts), min(other.confidence(_counts) for other in again))
         if low < MIN_CONFIDENCE:
@@ -117,16 +119,16 @@ def read_frame(frame: np.ndarray, ocr: Ocr) -> CardFaceReading | Refusal:
     return CardFaceReading(era_birth, expiry, code, confidence)
 
 
-def _digits_of(value: object) -> object:
-    """What must agree between passes: the numbers (an era name read two ways is settled by the calendar)."""
+def _numbers(name: str, value: object) -> tuple[int, ...] | str | None:
+    """What the second pass must read alike: the code, or a date's first three numbers in order (its kanji may come
+    out misread in a crop without harm; its digits may not)."""
     if isinstance(value, fields.EraBirth):
         return value.year, value.month, value.day
-    return value
-
-
-def _parse(name: str, text: str) -> object | None:
-    if name == "birth":
-        return fields.find_birth(text)
-    if name == "expiry":
-        return fields.find_validity(text)
-    return fields.find_code(text)
+    if isinstance(value, tuple):
+        return tuple(int(v) for v in value)
+    if not isinstance(value, str):
+        return None
+    if name == "security_code":
+        return fields.find_code(value)
+    groups = re.findall(r"\d+", fields.normalise(value).replace("元", "1"))
+    return tuple(int(g) for g in groups[:3]) if len(groups) >= 3 else None

@@ -56,6 +56,7 @@ class Style:
     code_gap: int = 14  # between the photo (or serial) and the security code
     paper: tuple[int, int, int] = PAPER
     pattern: bool = False  # faint guilloche-like waves across the card, as security printing has
+    western_birth: bool = False  # a foreign resident's card: 「1980年 2月17日生」
 
     def font_of(self, size: int) -> ImageFont.FreeTypeFont:
         return japanese_font(size) if self.font is None else font_at(self.font, size)
@@ -139,7 +140,8 @@ def render_front(face: PrintedFace, style: Style = DEFAULT_STYLE) -> Image.Image
     for i, line in enumerate(face.address):
         draw.text((value_x, address_y + style.line_gap * i), line, font=style.font_of(size), fill=INK)
     birth_y = max(style.birth_y, address_y + style.line_gap * len(face.address) + 16)
-    birth = _date_text(f"{to_era(face.birth).printed()}生", style)
+    printed_birth = printed_gregorian(face.birth) if style.western_birth else to_era(face.birth).printed()
+    birth = _date_text(f"{printed_birth}生", style)
     draw.text((x, birth_y), birth, font=text, fill=INK)
     sex_x = x + draw.textlength(birth, font=text) + 60
     if style.labels:
