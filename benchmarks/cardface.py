@@ -117,7 +117,7 @@ def main() -> int:
     for index in range(args.cards):
         birth, expiry = holder(rng, index)
         face: PrintedFace = dataclasses.replace(base, birth=birth, expiry=expiry, security_code=security_code(rng, index),
-                                                name=rng.choice(NAMES))
+                                                name=rng.choice(NAMES), serial=f"{rng.randrange(10**16):016d}")
         front = card_front.render_front(face, card_front.random_style(rng))
         name = "clean" if index < args.cards // 2 else CONDITIONS[index % len(CONDITIONS)]
         handed: list[float] = []

@@ -46,10 +46,6 @@ def to_era(day: dt.date) -> EraDate:
     raise ValueError(f"{day.isoformat()} is before the 明治 era")
 
 
-def era_names() -> tuple[str, ...]:
-    return tuple(name for name, _ in ERAS)
-
-
 def from_era(era: str, year: int, month: int, day: int) -> dt.date:
     """The Gregorian date of an era date, or :class:`ValueError` unless it is a real day inside that era: 昭和64年
     ends on 7 January, 平成元年 starts on 8 January, 平成31年 ends on 30 April, 令和元年 starts on 1 May."""

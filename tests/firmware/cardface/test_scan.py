@@ -22,7 +22,7 @@ from firmware.cardface.scan import scan, vote
 def face() -> PrintedFace:
     printed = profiles.build("normal").face
     assert printed is not None
-    return printed
+    return dataclasses.replace(printed, serial="3141592653589793")  # the card's serial is random: fixed here
 
 
 @pytest.fixture(scope="module")
