@@ -25,6 +25,7 @@ class CommandGroup:
 
 GROUPS: tuple[CommandGroup, ...] = (
     CommandGroup("card", "look at the card in the reader", "firmware.commands.card"),
+    CommandGroup("cardface", "read 照合番号B from an image of the card's printed face", "firmware.commands.cardface"),
     CommandGroup("emulate-card", "emulate a My Number card in vpcd's virtual reader", "firmware.commands.emulate_card"),
     CommandGroup("face", "face verification: verify, score, calibrate", "firmware.commands.face"),
     CommandGroup("screens", "the front panel's screens", "firmware.commands.screens"),
