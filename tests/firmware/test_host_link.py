@@ -296,3 +296,41 @@ def test_start_quarantines_a_damaged_outbox_entry_instead_of_failing(tmp_path: P
             await reader.link.close()
 
     asyncio.run(scenario())
+
+
+def test_a_hostile_set_time_gets_a_typed_error_and_the_nonce_pool_of_the_same_burst_arrives(tmp_path: Path) -> None:
+    """Issue 15, point 3: a set_time of 10**400 raised OverflowError in the reader, and the nonce pool sent with it
+    was lost although the link had acknowledged it."""
+    import cbor2
+
+    from protocol.link import Connected, Delivered, Link
+    from protocol.serial_link import SerialLink
+
+    async def scenario() -> tuple[list[messages.Message], int]:
+        async with LossyPtyProxy() as line:
+            reader = Reader(line.path_a, tmp_path / "reader")
+            await reader.link.start()
+            replies: list[messages.Message] = []
+            connected = asyncio.Event()
+
+            def on_event(event: object) -> None:
+                if isinstance(event, Connected):
+                    connected.set()
+                elif isinstance(event, Delivered):
+                    replies.append(messages.decode(event.payload))
+
+            try:
+                async with SerialLink(line.path_b, link=Link(), on_event=on_event) as host:
+                    await asyncio.wait_for(connected.wait(), TIMEOUT)
+                    host.send(cbor2.dumps({"v": 1, "t": "set_time", "id": 41, "unix": 10**400}))
+                    host.send(messages.encode(messages.Message(messages.NONCE_POOL, 42,
+                                                               {"nonces": [b"n" * 16, b"m" * 16], "ttl": 600})))
+                    await until(lambda: any(m.type == messages.ERROR for m in replies))
+                    await until(lambda: reader.link.endpoint.nonces_available(reader.link.clock()) == 2)
+            finally:
+                await reader.link.close()
+        return replies, reader.link._port.callback_errors
+
+    replies, callback_errors = asyncio.run(scenario())
+    errors = [(m["code"], m["re"]) for m in replies if m.type == messages.ERROR]
+    assert errors == [(messages.ErrorCode.BAD_FIELD, 41)] and callback_errors == 0
