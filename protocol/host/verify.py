@@ -330,8 +330,8 @@ class ResultVerifier:
             raise BadIssuerSignature("the reader found the issuer's signature over the card face record wrong")
         if not self.policy.accepts_device_attested(self.device_key):
             raise DeviceAttestedRefused(
-                f"device-attested results are {self.policy.device_attested.value}"
-                + (": this device is not listed" if self.policy.attesting_devices else ""))
+                "device-attested results are accepted only from listed devices, and this device is not listed"
+                if self.policy.attesting_devices else "device-attested results are refused on this host")
         allowed = [ALLOWED_DEVICE_ATTESTED]
         assert claims.face is not None  # ResultClaims.check: a face result carries the evidence
         if claims.face.liveness == Liveness.NOT_CHECKED:
