@@ -81,8 +81,10 @@ class HostPolicy:
         """One line for a log: what this host accepts beyond card-signed and staff-attested results."""
         if self.device_attested is DeviceAttested.LISTED:
             attested = f"device-attested results from {len(self.attesting_devices)} listed device(s)"
+        elif self.device_attested is DeviceAttested.ACCEPT:
+            attested = "device-attested results accepted"
         else:
-            attested = f"device-attested results {'accepted' if self.device_attested is DeviceAttested.ACCEPT else 'refused'}"
+            attested = "device-attested results refused"
         liveness = "accepted" if self.allow_unchecked_liveness else "refused"
         demo = "accepted" if self.allow_demo else "refused"
         return f"{attested}; face results without a liveness check {liveness}; demo results {demo}"

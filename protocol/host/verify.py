@@ -166,7 +166,7 @@ class VerifiedResult:
             return (f"Device-attested: the reader with key {self.device_fingerprint[:16]}… says the holder's live "
                     f"face matched the photo on the card's chip (score {c.face.score:.3f}, threshold "
                     f"{c.face.threshold:.3f}); {liveness}; the card's face-record key signed this host's nonce, so "
-                    f"the card was present; the card's issuer signature over the record was "
+                    f"the card was present; the issuer's signature over the card face record: "
                     f"{c.card_proofs['issuer_signature']}; {certificate}, but the card did not sign with its key: that "
                     f"this certificate and that photo belong to one card is the reader's word.")
         return (f"Staff-attested: staff member {c.staff_id!r} confirmed the holder against the card, as recorded by "

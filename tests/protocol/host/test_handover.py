@@ -158,7 +158,8 @@ def test_a_host_killed_at_each_step_hands_over_every_result_exactly_once(tmp_pat
             published: list[bytes] = []
             try:
                 for run, crash in enumerate((step, None)):
-                    with open(tmp_path / f"host-{run}.out", "wb") as out, open(tmp_path / f"host-{run}.err", "wb") as err:
+                    with open(tmp_path / f"host-{run}.out", "wb") as out, \
+                            open(tmp_path / f"host-{run}.err", "wb") as err:
                         host = await asyncio.create_subprocess_exec(*host_command(crash, *args), stdout=out,
                                                                     stderr=err)
                     try:
