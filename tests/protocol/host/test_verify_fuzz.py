@@ -45,6 +45,7 @@ KEY = device_key()
 POLICIES = [
     HostPolicy(),
     HostPolicy.development(),
+    HostPolicy(DeviceAttested.ACCEPT),
     HostPolicy(DeviceAttested.ACCEPT, allow_unchecked_liveness=True),
     HostPolicy(DeviceAttested.LISTED, frozenset({fingerprint_hex(KEY.public_key())}), allow_unchecked_liveness=True),
 ]
