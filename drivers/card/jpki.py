@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
@@ -101,7 +101,7 @@ class AuthCertificate:
 def _rsa_key(cert: x509.Certificate) -> rsa.RSAPublicKey:
     try:
         key = cert.public_key()
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:  # UnsupportedAlgorithm (an unknown key type) is no ValueError
         raise errors.MalformedResponse(f"the auth certificate's public key does not parse: {exc}") from exc
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size != AUTH_KEY_BITS:
         raise errors.MalformedResponse(f"the auth certificate's key is not RSA-{AUTH_KEY_BITS}")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from protocol.vocabulary import IssuerSignature as IssuerSignature
+from protocol.vocabulary import Liveness as Liveness
+
 
 class Language(StrEnum):
     """The language of a session's screens, voice prompts and consent wording."""
@@ -104,15 +107,6 @@ class FaceCue(StrEnum):
     TURN_RIGHT = "turn_right"
 
 
-class Liveness(StrEnum):
-    """The liveness verdict of a face attempt (the values are the names the signed result quotes)."""
-
-    LIVE = "live"
-    SPOOF_SUSPECTED = "spoof-suspected"
-    NOT_CHECKED = "not-checked"  # no liveness check ran (none configured): the result proves nothing about liveness
-    UNDECIDED = "undecided"  # a check ran but its frames did not let it decide: never accepted, never in a result
-
-
 class CardFaceProblem(StrEnum):
     """Why the card-face scan (照合番号B → 券面事項確認AP) did not give the chip photo."""
 
@@ -126,14 +120,6 @@ class CardFaceProblem(StrEnum):
     def rescannable(self) -> bool:
         """True when the patient can fix it by placing the card again (face up, flat)."""
         return self in (CardFaceProblem.FACE_DOWN, CardFaceProblem.NOT_FOUND)
-
-
-class IssuerSignature(StrEnum):
-    """The issuer signature over the card face record."""
-
-    VERIFIED = "verified"
-    NOT_VERIFIABLE = "not_verifiable"  # no issuer key configured (the J-LIS keys are not public)
-    FAILED = "failed"
 
 
 class PinUnavailable(StrEnum):

@@ -67,6 +67,17 @@ def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) 
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def with_unknown_key_algorithm(certificate_der: bytes, ca: pki.TestCa = CA) -> bytes:
+    """The certificate with its key's algorithm OID changed from rsaEncryption to an unknown one (…1.1.99) and
+    signed again by ``ca``: it chains, but cryptography cannot load its key (UnsupportedAlgorithm)."""
+    assert certificate_der[:2] == b"\x30\x82" and certificate_der[4:6] == b"\x30\x82"
+    end = 8 + int.from_bytes(certificate_der[6:8], "big")
+    rsa_encryption = bytes.fromhex("06092a864886f70d0101010500")
+    tbs = certificate_der[4:end].replace(rsa_encryption, rsa_encryption[:-3] + b"\x63\x05\x00")
+    assert len(tbs) == end - 4 and certificate_der[-261:-256] == bytes.fromhex("0382010100")
+    return certificate_der[:4] + tbs + certificate_der[end:-256] + card_sign(ca.key, tbs)
+
+
 def sign_raw(payload: dict[Any, Any], key: ec.EllipticCurvePrivateKey, protected: dict[Any, Any] | None = None,
              unprotected: object = None) -> bytes:
     """A validly signed COSE_Sign1 around any claim set and headers, bypassing the signing side's own checks: how a

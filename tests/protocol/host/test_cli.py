@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives import serialization
 
 from firmware.attest import DeviceKeys
 from firmware.host_link import HostLink
-from protocol.host.cli import open_private_append
 from protocol.results import Method
 from protocol.testing import LossyPtyProxy
 
@@ -47,7 +46,8 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
             await link.start()
             listener = await asyncio.create_subprocess_exec(
                 *host_cli("listen", "--port", line.path_b, "--trust", str(trust), "--ca", str(ca),
-                          "--state", str(tmp_path / "host"), "--jsonl", str(jsonl)),
+                          "--state", str(tmp_path / "host"), "--jsonl", str(jsonl),
+                          "--device-attested", "accept", "--allow-unchecked-liveness"),
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             try:
                 await wait_for(lambda: link.endpoint.nonces_available(link.clock()) >= 2)
@@ -65,10 +65,33 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
     lines, stderr = asyncio.run(scenario())
     reports = [json.loads(line) for line in lines]
     assert [r["assurance"] for r in reports] == ["card-signed", "device-attested"]
-    assert all(r["nonce_checked"] for r in reports)
+    assert [r["proof"]["by"] for r in reports] == ["card", "device"]
+    assert [r["proof"]["allowed_by_setting"] for r in reports] == [[], ["device-attested", "liveness-not-checked"]]
+    assert all(r["nonce_checked"] and not r["redelivered"] for r in reports)
     assert [json.loads(x) for x in jsonl.read_text().splitlines()] == reports
     assert stat.S_IMODE(jsonl.stat().st_mode) == 0o600
     assert "Traceback" not in stderr and "reader " in stderr
+    assert "policy: device-attested results accepted; face results without a liveness check accepted" in stderr
+
+
+def test_a_production_host_refuses_face_results_by_default(tmp_path: Path) -> None:
+    """The CLI's default policy: device-attested results refused, and said so to the reader."""
+    import subprocess
+
+    keys = DeviceKeys.open(tmp_path / "reader", demo=False)
+    trust = tmp_path / "device.pub.pem"
+    trust.write_text(keys.public_pem)
+    (tmp_path / "ca.pem").write_bytes(CA.certificate_pem)
+    saved = tmp_path / "face.cose"
+    saved.write_bytes(keys.sign(claims(Method.FACE, b"n" * 16, device=keys.device)))
+    base = host_cli("verify", "--trust", str(trust), "--ca", str(tmp_path / "ca.pem"), str(saved))
+    outcomes = {}
+    for flags in ((), ("--device-attested", "accept"), ("--device-attested", "accept", "--allow-unchecked-liveness"),
+                  ("--attesting-device", keys.fingerprint.replace(" ", ":")), ("--development",)):
+        done = subprocess.run(base + list(flags), capture_output=True, text=True, timeout=60)
+        outcomes[flags] = (done.returncode, json.loads(done.stdout).get("reason"))
+    assert list(outcomes.values()) == [(1, "device-attested-refused"), (1, "liveness-not-checked"), (0, None),
+                                       (1, "liveness-not-checked"), (0, None)]
 
 
 def test_info_prints_the_readers_identity(tmp_path: Path) -> None:
@@ -122,16 +145,3 @@ def test_a_corrupt_host_store_is_a_clear_message_and_exit_2(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("mynareader-host: ") and "host.sqlite" in done.stderr
-
-
-def test_the_jsonl_file_is_created_owner_only_whatever_the_umask(tmp_path: Path) -> None:
-    previous = os.umask(0o022)
-    try:
-        with open_private_append(tmp_path / "results.jsonl") as out:
-            out.write("{}\n")
-        with open_private_append(tmp_path / "results.jsonl") as out:
-            out.write("[]\n")
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "results.jsonl").stat().st_mode) == 0o600
-    assert (tmp_path / "results.jsonl").read_text() == "{}\n[]\n"  # appended, not replaced
