@@ -138,6 +138,10 @@ class ReaderEndpoint:
         self._state_seq = (self._state_seq + 1) % messages.UINT32_END
         return self._state_message()
 
+    def current_state(self) -> bytes:
+        """The state message again, unchanged (``seq`` too): a heartbeat the host may take as often as it comes."""
+        return self._state_message()
+
     def take_nonce(self, now: float) -> tuple[bytes | None, Output]:
         """An unexpired nonce for a result (oldest first), and a ``need_nonces`` notice when the pool runs low."""
         self._drop_expired(now)

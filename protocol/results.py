@@ -121,6 +121,26 @@ class Consents:
 
 
 @dataclass(frozen=True)
+class CardProofs:
+    """What the card proved, as the ``card_proofs`` claim carries it (docs/protocol.md): a card-signed result
+    carries ``signature`` (the 利用者証明用 key over :func:`pin_signed_message`); a face result carries ``card_key``
+    (the 券面事項確認AP's public key, SubjectPublicKeyInfo DER), ``presence_signature`` (that key over
+    :func:`card_presence_message`) and ``issuer_signature`` (an :class:`IssuerSignature` value); a staff-attested
+    result carries none."""
+
+    signature: bytes | None = None
+    card_key: bytes | None = None
+    presence_signature: bytes | None = None
+    issuer_signature: str | None = None
+
+    def to_cbor(self) -> dict[str, Any]:
+        return {name: value for name, value in (("signature", self.signature), ("card_key", self.card_key),
+                                                ("presence_signature", self.presence_signature),
+                                                ("issuer_signature", self.issuer_signature))
+                if value is not None}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class FaceEvidence:
     """What the device measured in the face match it attests: only a match makes a face result, so the score
     reached the threshold and no spoof was suspected."""

@@ -24,6 +24,8 @@ class CommandGroup:
 
 
 GROUPS: tuple[CommandGroup, ...] = (
+    CommandGroup("run", "run the reception daemon on the configured devices", "firmware.commands.run"),
+    CommandGroup("config", "check a configuration file", "firmware.commands.config"),
     CommandGroup("card", "look at the card in the reader", "firmware.commands.card"),
     CommandGroup("cardface", "read 照合番号B from an image of the card's printed face", "firmware.commands.cardface"),
     CommandGroup("emulate-card", "emulate a My Number card in vpcd's virtual reader", "firmware.commands.emulate_card"),

@@ -128,6 +128,13 @@ class Registry:
             raise ValueError(f"a {backend.kind.name} backend for scheme {backend.scheme!r} is already registered")
         self._backends[key] = backend
 
+    def with_backend(self, backend: Backend[T]) -> Registry:
+        """A copy in which ``backend`` replaces the one of its kind and scheme (a test or the demo bringing its own
+        twin, e.g. the MockFactory its scripted patient presses)."""
+        copy = Registry()
+        copy._backends = {**self._backends, (backend.kind.name, backend.scheme): backend}
+        return copy
+
     def backends(self, kind: Kind[T]) -> list[Backend[T]]:
         return [cast(Backend[T], b) for (name, _), b in sorted(self._backends.items()) if name == kind.name]
 

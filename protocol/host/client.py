@@ -164,6 +164,7 @@ class ReaderClient:
         self._worker: asyncio.Task[None] | None = None
         self._info: ReaderInfo | None = None
         self._info_ready = asyncio.Event()
+        self._last_state: StateChange | None = None
         self._next_id = 0
         self.protocol_errors = 0
 
@@ -255,7 +256,10 @@ class ReaderClient:
             if self._trusted():
                 await self._top_up(message["available"])
         elif message.type == messages.STATE:
-            self._events.put_nowait(StateChange(message["state"], message["mode"], message["seq"]))
+            change = StateChange(message["state"], message["mode"], message["seq"])
+            if change != self._last_state:  # the same state again is the reader's heartbeat: nothing changed
+                self._last_state = change
+                self._events.put_nowait(change)
         elif message.type == messages.RESULT:
             await self._on_result(message["cose"])
         elif message.type == messages.ERROR:

@@ -272,15 +272,16 @@ def test_no_secrets_or_images_in_the_reader_state_directory(tmp_path: Path) -> N
         assert os.stat(path).st_mode & 0o077 == 0
 
 
-def test_a_result_the_full_disk_cannot_store_is_still_sent_and_reported(tmp_path: Path, monkeypatch) -> None:
+def test_a_result_the_full_disk_cannot_store_is_refused_and_not_sent(tmp_path: Path, monkeypatch) -> None:
+    """Only a durable result is published: the flow hears of a result the outbox could not take as a failure."""
     reader = Reader("socket://127.0.0.1:9", tmp_path / "reader")  # never started: sends wait in the link
     signed = claims(Method.VISUAL, b"n" * 16, device=reader.keys.device)
     no_space(monkeypatch)
-    cose = reader.link.publish(signed)
-    assert reader.notices == [ResultNotStored(signed.cti, "[Errno 28] No space left on device")]
+    with pytest.raises(ResultNotStored) as refused:
+        reader.link.publish(signed)
+    assert refused.value.cti == signed.cti and "No space" in refused.value.error
     assert list((tmp_path / "reader" / "outbox").iterdir()) == []  # no temporary left taking space
-    assert [messages.decode(p)["cose"] for p in reader.link.endpoint.unacknowledged()] == [cose]
-    assert [messages.decode(p)["cose"] for _, p in reader.link._port.link.unacked()] == [cose]
+    assert reader.link.endpoint.unacknowledged() == [] and reader.link._port.link.unacked() == []
 
 
 def test_start_quarantines_a_damaged_outbox_entry_instead_of_failing(tmp_path: Path) -> None:

@@ -31,18 +31,18 @@ def card_sign(key: rsa.RSAPrivateKey, message: bytes) -> bytes:
 
 
 def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) -> ResultClaims:
-    proofs: dict[str, object] = {}
+    proofs = results.CardProofs()
     face = None
     staff = None
     if method in (Method.PIN, Method.SMARTPHONE_ANDROID, Method.SMARTPHONE_IPHONE):
-        proofs = {"signature": card_sign(HOLDER.auth_key, results.pin_signed_message(nonce))}
+        proofs = results.CardProofs(signature=card_sign(HOLDER.auth_key, results.pin_signed_message(nonce)))
     elif method is Method.FACE:
-        proofs = {
-            "card_key": CARD_FACE_KEY.public_key().public_bytes(
+        proofs = results.CardProofs(
+            card_key=CARD_FACE_KEY.public_key().public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
-            "presence_signature": card_sign(CARD_FACE_KEY, results.card_presence_message(nonce)),
-            "issuer_signature": "verified",
-        }
+            presence_signature=card_sign(CARD_FACE_KEY, results.card_presence_message(nonce)),
+            issuer_signature="verified",
+        )
         face = FaceEvidence(score=0.82, threshold=0.71, liveness="not-checked", frames=3)
     elif method is Method.VISUAL:
         staff = "staff-0042"
@@ -60,7 +60,7 @@ def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) 
         consents=Consents(medical=True, checkup=False, limit=True, prescription="electronic"),
         consent_wording_version="ja-2024.12-r1",
         language="ja",
-        card_proofs=proofs,
+        card_proofs=proofs.to_cbor(),
         face=face,
         staff_id=staff,
     )
