@@ -28,7 +28,7 @@ class MuteCard(CardError):
     """A card is in the reader but does not answer: no chip, or a broken one (the patient is told it is unreadable)."""
 
 
-class CardRemoved(CardError, ConnectionError):
+class CardRemovedError(CardError, ConnectionError):
     """The card left the reader, possibly in the middle of a command. Nothing read so far is kept."""
 
 

@@ -4,7 +4,7 @@ Card presence is watched with SCardGetStatusChange (no polling loops of our own)
 ``\\\\?PnP?\\Notification`` pseudo-reader so that readers plugged in later are seen; a card that is there but mute
 (pcscd could not power it up: no chip, or a broken one) is reported too, marked mute. Watch on a context of its own
 (:mod:`drivers.card.presence`): a context serialises its calls. Every PC/SC failure becomes a
-typed error: a card that left is :class:`~drivers.card.errors.CardRemoved`, a pcscd that went away is
+typed error: a card that left is :class:`~drivers.card.errors.CardRemovedError`, a pcscd that went away is
 :class:`~drivers.card.errors.ServiceUnavailable` — after which the next call establishes a new context.
 """
 
@@ -54,12 +54,12 @@ def _raise_for(hresult: int, what: str) -> None:
     if hresult in _SERVICE_GONE:
         raise errors.ServiceUnavailable(text)
     if hresult in _CARD_GONE:
-        raise errors.CardRemoved(text)
+        raise errors.CardRemovedError(text)
     raise errors.CardCommunicationError(text)
 
 
 @dataclass(frozen=True)
-class CardInserted:
+class CardArrived:
     """A card arrived in ``reader``. ``mute``: it is there but does not answer (pcscd could not power it up), so it
     cannot be read; ``atr`` is then empty."""
 
@@ -75,7 +75,7 @@ class CardLeft:
     reader: str
 
 
-CardEvent = CardInserted | CardLeft
+CardEvent = CardArrived | CardLeft
 
 
 class PcscConnection:
@@ -89,7 +89,7 @@ class PcscConnection:
 
     def transmit(self, command: bytes) -> bytes:
         if self._hcard is None:
-            raise errors.CardRemoved(f"{self.reader}: the connection is closed")
+            raise errors.CardRemovedError(f"{self.reader}: the connection is closed")
         hresult, response = scard.SCardTransmit(self._hcard, self._protocol, list(command))
         if hresult == scard.SCARD_S_SUCCESS and len(response) >= 2:
             return bytes(response)
@@ -105,7 +105,7 @@ class PcscConnection:
             self.context.invalidate()
         _raise_for(scard.SCARD_S_SUCCESS if no_answer else hresult, f"{self.reader}: transmit")
         if gone:
-            raise errors.CardRemoved(f"{self.reader}: the card left during the command")
+            raise errors.CardRemovedError(f"{self.reader}: the card left during the command")
         raise errors.CardCommunicationError(f"{self.reader}: the card did not answer ({_hresult_text(hresult)})")
 
     def close(self, reset: bool = True) -> None:
@@ -212,7 +212,7 @@ class PcscContext:
     def wait_for_events(self, timeout: float) -> list[CardEvent]:
         """Block up to ``timeout`` seconds until a card arrives or leaves in any reader; return what changed.
 
-        The first call reports the cards already present as :class:`CardInserted`. When pcscd goes away, every card
+        The first call reports the cards already present as :class:`CardArrived`. When pcscd goes away, every card
         known before is reported as :class:`CardLeft` (the service lost its state); later calls raise
         :class:`~drivers.card.errors.ServiceUnavailable` until it is back, then report the cards found again.
         """
@@ -245,7 +245,7 @@ class PcscContext:
                 events.append(CardLeft(reader))  # gone, or re-powered the other way: a different card for the flow
             if self._present(now) and (not self._present(before) or self._mute(before) != self._mute(now)):
                 mute = self._mute(now)
-                events.append(CardInserted(reader, b"" if mute else bytes(atr), mute=mute))
+                events.append(CardArrived(reader, b"" if mute else bytes(atr), mute=mute))
         return events
 
     @staticmethod

@@ -6,7 +6,7 @@ blocked for seconds on the context that also carries the card's commands would h
 (:class:`~drivers.card.pcsc.PcscContext` each).
 
 Readers are given roles by name (:class:`~drivers.card.readers.ReaderRoles`). A card that is in a reader but does not answer (no chip, a broken one: pcscd reports it mute) arrives as
-:class:`~drivers.card.pcsc.CardInserted` with ``mute=True``, so the patient can be told the card cannot be read.
+:class:`~drivers.card.pcsc.CardArrived` with ``mute=True``, so the patient can be told the card cannot be read.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def failure_code(error: Exception) -> str:
         return Fault.CARD_READER_MISSING.value
     if isinstance(error, errors.ServiceUnavailable):
         return Fault.CARD_SERVICE.value
-    if isinstance(error, errors.CardRemoved):
+    if isinstance(error, errors.CardRemovedError):
         return "card.removed"
     if isinstance(error, errors.StatusWordError):
         return f"card.sw.{error.sw:04X}"

@@ -1,9 +1,8 @@
 """The scan against the chip, and the device path to the chip photo.
 
 :func:`cross_check` is pure: it takes what the chip gives without a PIN — the card expiry of the 共通AP and the
-not-after of the 利用者証明用 certificate — as plain values, so that the card-session service can call it with what it
-has already read. :func:`open_card_face` is the whole path on an open channel: cross-check, read the tries left of
-照合番号B, VERIFY, read the card face record.
+not-after of the 利用者証明用 certificate — as plain values the card session has already read. The device path
+(firmware/daemon/card_face.py) checks a reading with it before the card-session service presents 照合番号B.
 """
 
 from __future__ import annotations
@@ -11,11 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from drivers.card import errors
-from drivers.card.card_face import CardFace, CardFaceAp
-from drivers.card.channel import CardChannel
 from firmware.cardface.result import CardFaceReading, Refusal
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -48,22 +42,3 @@ def cross_check(reading: CardFaceReading, chip: ChipFacts) -> Refusal | None:
     if not _birthday_matches(reading.birth_date, chip.certificate_not_after):
         return Refusal.CHIP_MISMATCH
     return None
-
-
-def open_card_face(channel: CardChannel, reading: CardFaceReading, chip: ChipFacts,
-                   issuer_key: rsa.RSAPublicKey | None = None) -> CardFace | Refusal:
-    """Cross-check, then read the tries left of 照合番号B and present it only with two or more left; then VERIFY
-    and read the card face record (photo, card key proof). A refusal here sends no VERIFY. A VERIFY the card
-    rejects raises :class:`drivers.card.errors.WrongPin` (a try was spent: the caller must know)."""
-    mismatch = cross_check(reading, chip)
-    if mismatch is not None:
-        return mismatch
-    ap = CardFaceAp(channel)
-    ap.select()
-    if ap.collation_b_tries_left() <= 1:
-        return Refusal.COLLATION_LOCKED
-    try:
-        ap.verify_collation_b(reading.collation_b)
-    except errors.PinBlocked:
-        return Refusal.COLLATION_LOCKED
-    return ap.read_card_face(issuer_key)

@@ -30,7 +30,7 @@ from drivers.card import errors
 from drivers.card.card_face import SignatureCheck, check_collation_b_format, inspect_photo
 from drivers.card.channel import CardChannel
 from drivers.card.info import CardInfo, read_card_info
-from drivers.card.pcsc import CardInserted, PcscContext
+from drivers.card.pcsc import CardArrived, PcscContext
 from firmware.card_session import CardFaceRefusal, CardSession
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ def find_card_reader(context: PcscContext, reader: str | None, wait: float) -> s
             raise errors.NoCard("no card in " + (reader or "any reader"))
         events = context.wait_for_events(min(remaining, 1.0))
         for event in events:
-            if isinstance(event, CardInserted) and event.reader in candidates:
+            if isinstance(event, CardArrived) and event.reader in candidates:
                 return event.reader
 
 
@@ -136,7 +136,7 @@ def on_card(command: str, args: argparse.Namespace, operation: Callable[[CardCha
         reader = find_card_reader(context, args.reader, args.wait)
         with context.connect(reader) as connection:
             return reader, operation(CardChannel(connection))
-    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
+    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemovedError) as exc:
         print(f"mynareader card {command}: {exc}", file=sys.stderr)
         return EXIT_NO_CARD
     except errors.CardError as exc:

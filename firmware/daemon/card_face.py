@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from drivers.camera import FrameSource
+from drivers.camera import FrameSource, FramesExhaustedError
 from firmware.adapters.card import card_face_answer
 from firmware.cardface.chip import ChipFacts, cross_check
 from firmware.cardface.ocr import Ocr
@@ -41,7 +41,10 @@ def _frames(camera: FrameSource, job: Job) -> Iterator[np.ndarray]:
     for _ in range(MAX_FRAMES):
         if job.cancelled.is_set():
             return
-        yield camera.read()
+        try:
+            yield camera.read()
+        except FramesExhaustedError:  # a finite source (files:) ran out: the scan votes on what it saw
+            return
 
 
 def scan_card_face(job: Job, state: SessionState, camera: FrameSource | None, ocr: Ocr,

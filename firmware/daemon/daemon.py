@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from drivers.card import errors as card_errors
 from drivers.card.channel import CardChannel
-from drivers.card.pcsc import CardInserted as PcscCardInserted
+from drivers.card.pcsc import CardArrived
 from drivers.card.pcsc import PcscContext
 from drivers.card.presence import PresenceWatcher, RoleEvent
 from drivers.card.readers import ReaderRoles
@@ -350,7 +350,7 @@ class Daemon:
     def _presence_on_loop(self, change: RoleEvent) -> None:
         role = ReaderRole(change.role)
         event = change.event
-        if isinstance(event, PcscCardInserted):
+        if isinstance(event, CardArrived):
             self._readers[role] = event.reader
             if event.mute:
                 self._mute.add(role)

@@ -314,9 +314,9 @@ def test_a_card_pulled_during_the_record_read_raises_card_removed_and_the_next_c
     inserted.slot.pull_when = lambda apdu: apdu[1] == 0xB0 and not apdu[2] & 0x80 and apdu[2:4] != b"\x00\x00"
     ap, _ = open_face(context, inserted.reader)
     ap.verify_collation_b(CODE_B)
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         ap.read_card_face()
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         ap.select()
     ap.channel.transport.close()  # type: ignore[attr-defined]
 

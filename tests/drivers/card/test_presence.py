@@ -13,7 +13,7 @@ from drivers.card.emulated.card import EmulatedCard
 from drivers.card.emulated.vpcd import DEFAULT_PORT
 from drivers.card.info import read_card_info
 from drivers.card.jpki import TokenKind
-from drivers.card.pcsc import CardInserted, CardLeft
+from drivers.card.pcsc import CardArrived, CardLeft
 from drivers.card.presence import PresenceWatcher, RoleEvent
 from drivers.card.readers import ReaderRoles
 
@@ -42,9 +42,9 @@ def watching(pcscd) -> Watching:
 
 def test_cards_and_phones_arrive_and_leave_by_role(insert_card, watching) -> None:
     card = insert_card("normal", port=DEFAULT_PORT)
-    assert watching.next() == RoleEvent("card", CardInserted(CARD_READER, card.card.atr))
+    assert watching.next() == RoleEvent("card", CardArrived(CARD_READER, card.card.atr))
     phone = insert_card("android", port=DEFAULT_PORT + 1)
-    assert watching.next() == RoleEvent("phone", CardInserted(PHONE_READER, phone.card.atr))
+    assert watching.next() == RoleEvent("phone", CardArrived(PHONE_READER, phone.card.atr))
     phone.remove()
     assert watching.next() == RoleEvent("phone", CardLeft(PHONE_READER))
     card.remove()
@@ -58,7 +58,7 @@ def test_a_reader_without_a_role_is_not_watched(insert_card, pcscd) -> None:
         insert_card("android", port=DEFAULT_PORT + 1)
         card = insert_card("normal", port=DEFAULT_PORT)
         # The phone went in first, but only the card reader has a role.
-        assert only_card.next() == RoleEvent("card", CardInserted(CARD_READER, card.card.atr))
+        assert only_card.next() == RoleEvent("card", CardArrived(CARD_READER, card.card.atr))
     finally:
         only_card.watcher.stop()
     assert only_card.events.empty()
@@ -70,7 +70,7 @@ def test_card_commands_run_while_the_watcher_waits_on_its_own_context(insert_car
     patient.watcher.start()
     try:
         card = insert_card("normal")
-        assert patient.next() == RoleEvent("card", CardInserted(CARD_READER, card.card.atr))  # now waiting again
+        assert patient.next() == RoleEvent("card", CardArrived(CARD_READER, card.card.atr))  # now waiting again
         kinds: list[TokenKind] = []
 
         def read() -> None:
@@ -90,7 +90,7 @@ def test_a_mute_card_is_reported_as_present_and_mute(insert_card, context, watch
     # A broken chip: its answer to reset is longer than ISO 7816-3 allows (33 bytes), so the power-up fails while the
     # reader still sees a card — pcscd reports it present and mute.
     mute = insert_card(EmulatedCard(atr=b"\x3b" + bytes(39), applications=[]))
-    assert watching.next() == RoleEvent("card", CardInserted(CARD_READER, b"", mute=True))
+    assert watching.next() == RoleEvent("card", CardArrived(CARD_READER, b"", mute=True))
     with pytest.raises(errors.MuteCard):
         context.connect(mute.reader)
     mute.remove()

@@ -52,7 +52,7 @@ def test_a_card_read_is_judged_on_the_host_clock() -> None:
     (errors.FileNotFound(0x6A82, "SELECT EF"), CardUnreadable, "card.sw.6A82"),
     (errors.NoReader("gone"), RequestFailed, "card.reader_missing"),
     (errors.ServiceUnavailable("pcscd"), RequestFailed, "card.service"),
-    (errors.CardRemoved("pulled"), RequestFailed, "card.removed"),
+    (errors.CardRemovedError("pulled"), RequestFailed, "card.removed"),
     (errors.CardCommunicationError("io"), RequestFailed, "card.io"),
 ])  # fmt: skip
 def test_a_read_that_fails_is_unreadable_or_a_device_failure(error: Exception, answer: type, code: str) -> None:
@@ -67,7 +67,7 @@ def test_a_mute_card_is_read_as_mute() -> None:
 def test_pin_refusals() -> None:
     assert card.pin_refused(4, errors.WrongPin(0x63C1, "VERIFY", 1)) == PinRejected(4, 1)
     assert card.pin_refused(4, errors.PinBlocked(0x6983, "VERIFY")) == PinRejected(4, 0)
-    assert card.pin_refused(4, errors.CardRemoved("pulled")) == RequestFailed(4, "card.removed")
+    assert card.pin_refused(4, errors.CardRemovedError("pulled")) == RequestFailed(4, "card.removed")
 
 
 def test_card_face_outcomes() -> None:

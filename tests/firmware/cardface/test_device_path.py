@@ -17,12 +17,15 @@ from drivers.card.channel import CardChannel, Exchange
 from drivers.card.emulated import card_front, pki, profiles
 from drivers.card.emulated.card import EmulatedCard
 from drivers.card.emulated.card_capture import Conditions, capture
-from drivers.card.info import read_card_info
 from drivers.card.pcsc import PcscContext
-from firmware.cardface.chip import ChipFacts, open_card_face
+from firmware.card_session import CardSession
 from firmware.cardface.ocr import Ocr
-from firmware.cardface.result import CardFaceReading, Refusal
-from firmware.cardface.scan import scan
+from firmware.cardface.result import Refusal
+from firmware.daemon.card_face import PROBLEM_OF_REFUSAL, scan_card_face
+from firmware.daemon.session import SessionState
+from firmware.daemon.workers import Job
+from firmware.reception.events import CardFaceNotRead, CardFaceRead
+from firmware.reception.types import CardFaceProblem, IssuerSignature
 
 pytestmark = pytest.mark.pcsc
 
@@ -52,13 +55,20 @@ def fixed_serial(card: EmulatedCard) -> EmulatedCard:
     return card
 
 
-def session(context: PcscContext, reader: str) -> tuple[CardChannel, ChipFacts, list[Exchange]]:
+NONCE = bytes(range(16))
+
+
+def session(context: PcscContext, reader: str) -> tuple[SessionState, list[Exchange]]:
+    """The daemon's session state after ReadCard: the card session and what the chip gave without a PIN."""
     channel = CardChannel(context.connect(reader))
-    info = read_card_info(channel)
+    card = CardSession(channel)
+    info = card.identify()
     assert info.auth_certificate is not None
     log: list[Exchange] = []
     channel.observers.append(log.append)
-    return channel, ChipFacts(info.card_expiry, info.auth_certificate.not_after), log
+    state = SessionState(reader=reader, card=card, card_expiry=info.card_expiry,
+                         certificate_not_after=info.auth_certificate.not_after, nonce=NONCE)
+    return state, log
 
 
 def verifies(log: list[Exchange]) -> int:
@@ -66,36 +76,44 @@ def verifies(log: list[Exchange]) -> int:
     return sum(1 for exchange in log if exchange.name == "VERIFY" and exchange.sent > 5)
 
 
+def job() -> Job:
+    return Job(1, lambda _event: None)
+
+
 def test_a_camera_image_of_the_front_opens_the_chip_photo(insert_card, context, tmp_path: Path, ocr: Ocr) -> None:
     inserted = insert_card(fixed_serial(profiles.build("normal")))
+    state, log = session(context, inserted.reader)
     with open_camera(camera_folder(inserted.card, tmp_path / "camera")) as camera:
-        reading = scan(camera, ocr)
-    assert isinstance(reading, CardFaceReading)
-    channel, chip, log = session(context, inserted.reader)
-    face = open_card_face(channel, reading, chip, pki.test_card_face_issuer().public_key())
-    assert not isinstance(face, Refusal)
-    assert face.photo == inserted.card.face.photo  # type: ignore[union-attr]
-    assert face.card_key is not None and face.card_key.result.value == "verified"
+        answer = scan_card_face(job(), state, camera, ocr, pki.test_card_face_issuer().public_key())
+    assert answer == CardFaceRead(1, True, IssuerSignature.VERIFIED)
+    assert state.photo == inserted.card.face.photo  # type: ignore[union-attr]
     assert verifies(log) == 1
 
 
 def test_the_back_never_reaches_verify(insert_card, context, tmp_path: Path, ocr: Ocr) -> None:
     inserted = insert_card("normal")
+    state, log = session(context, inserted.reader)
     with open_camera(camera_folder(inserted.card, tmp_path / "camera", side="back")) as camera:
-        assert scan(camera, ocr) is Refusal.FACE_DOWN
-    # The flow answers CardFaceNotRead(FACE_DOWN): nothing is sent to the card at all.
-    assert inserted.card.face is not None
+        answer = scan_card_face(job(), state, camera, ocr, None)
+    assert answer == CardFaceNotRead(1, CardFaceProblem.FACE_DOWN)
+    assert log == [] and state.photo is None  # nothing was sent to the card at all
 
 
 def test_a_chip_mismatch_and_one_try_left_never_reach_verify(insert_card, context, tmp_path: Path,
                                                               ocr: Ocr) -> None:
     inserted = insert_card(fixed_serial(profiles.build("collation-one-try-left")))
-    with open_camera(camera_folder(inserted.card, tmp_path / "camera")) as camera:
-        reading = scan(camera, ocr)
-    assert isinstance(reading, CardFaceReading)
-    channel, chip, log = session(context, inserted.reader)
-    assert open_card_face(channel, reading, chip) is Refusal.COLLATION_LOCKED
-    other_expiry = ChipFacts(dt.date(2036, 2, 17), chip.certificate_not_after)
-    assert open_card_face(channel, reading, other_expiry) is Refusal.CHIP_MISMATCH
+    state, log = session(context, inserted.reader)
+    folder = camera_folder(inserted.card, tmp_path / "camera")
+    with open_camera(folder) as camera:
+        answer = scan_card_face(job(), state, camera, ocr, None)
+    assert answer == CardFaceNotRead(1, CardFaceProblem.COLLATION_LOCKED)
+    state.card_expiry = dt.date(2036, 2, 17)  # the chip says another expiry than the card prints
+    with open_camera(folder) as camera:
+        answer = scan_card_face(job(), state, camera, ocr, None)
+    assert answer == CardFaceNotRead(1, CardFaceProblem.UNREADABLE)
     assert verifies(log) == 0
     assert any(exchange.name == "VERIFY" for exchange in log)  # the tries were asked (the empty VERIFY)
+
+
+def test_every_refusal_is_a_problem_the_flow_knows() -> None:
+    assert set(PROBLEM_OF_REFUSAL) == set(Refusal)
