@@ -1,4 +1,10 @@
-"""Fixtures for the real PC/SC stack: pcscd + vpcd + the emulated card.
+"""Hypothesis profiles, and fixtures for the real PC/SC stack: pcscd + vpcd + the emulated card.
+
+Hypothesis: the ``dev`` profile (the default) draws new examples on every run and replays the failures it saved in
+``.hypothesis/``; the ``ci`` profile (``.ci/run`` passes ``--hypothesis-profile=ci``) derives every test's examples
+from the test itself, so each run tries the same ones, keeps no database and prints the ``@reproduce_failure`` blob
+of a failure. Neither has a deadline nor the too-slow health check: a test's outcome must not depend on how fast a
+busy machine runs it. A test's own ``@settings`` inherit both, and may not set them (checked at collection).
 
 pcscd is the one started by ``scripts/test`` (its pidfile in ``MYNAREADER_PCSCD_PIDFILE``) or, when pytest runs
 alone, one this session starts and stops. Tests that insert cards share it: they run one after another (pytest's
@@ -15,12 +21,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from drivers.card.emulated import pcscd as pcscd_control
 from drivers.card.emulated import profiles
 from drivers.card.emulated.card import EmulatedCard
 from drivers.card.emulated.vpcd import DEFAULT_PORT, VpcdCard
 from drivers.card.pcsc import PcscContext
+
+_UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("dev", **_UNTIMED)
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **_UNTIMED)
+settings.load_profile("dev")  # before any test module is imported: their @settings resolve against it then
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a hypothesis test whose own settings put back a deadline or change the profile's derandomize."""
+    profile = settings.default
+    assert profile is not None
+    for item in items:
+        test = getattr(item, "obj", None)
+        if not getattr(test, "is_hypothesis_test", False):
+            continue
+        # @given keeps its resolved settings on the test; a state machine's TestCase holds them as a class attribute.
+        own = getattr(test, "_hypothesis_internal_use_settings", None) or getattr(item.cls, "settings", None)
+        if own is not None and (own.deadline is not None or own.derandomize != profile.derandomize):
+            raise pytest.UsageError(f"{item.nodeid} runs with deadline={own.deadline}, derandomize={own.derandomize}"
+                                    f" (the profile: None, {profile.derandomize}): leave both to the profile")
+
 
 READERS = {DEFAULT_PORT: "Virtual PCD 00 00", DEFAULT_PORT + 1: "Virtual PCD 00 01"}
 

@@ -15,7 +15,7 @@ ENGLISH = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC.,'", min_size
                    max_size=15).map(" ".join)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(text=JAPANESE, width=st.integers(min_value=60, max_value=380))
 def test_japanese_lines_fit_and_keep_the_text(text: str, width: int) -> None:
     lines = wrap(text, FACE, width, "ja")
@@ -23,7 +23,7 @@ def test_japanese_lines_fit_and_keep_the_text(text: str, width: int) -> None:
     assert all(FACE.width(line) <= width for line in lines)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(text=ENGLISH, width=st.integers(min_value=150, max_value=380))
 def test_english_lines_fit_and_keep_the_words(text: str, width: int) -> None:
     try:

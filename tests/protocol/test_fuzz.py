@@ -8,7 +8,7 @@ in all (the two tests below share the budget evenly)::
 
 import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocol.errors import FrameError, ProtocolError
@@ -16,7 +16,7 @@ from protocol.frame import ACK, DATA, SYN, SYNACK, Deframer, Frame, pack
 from protocol.link import Event, Link, LinkError
 
 EXAMPLES = int(os.environ.get("MYNAREADER_FUZZ_EXAMPLES", "2000"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=EXAMPLES)
 
 frames = st.builds(
     Frame,

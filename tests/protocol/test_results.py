@@ -83,7 +83,7 @@ def test_malformed_claim_sets_are_typed_errors(mutate) -> None:
         ResultClaims.from_cbor(payload)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(st.binary(max_size=200))
 def test_any_bytes_open_as_a_typed_error(data: bytes) -> None:
     with pytest.raises(ResultError):

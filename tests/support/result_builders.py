@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import itertools
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +20,8 @@ from protocol.results import Consents, FaceEvidence, Method, ResultClaims
 CA = pki.test_ca()
 HOLDER = pki.issue_auth_certificate(CA, dt.date(1980, 2, 17), dt.date(2025, 3, 10))
 CARD_FACE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+# Each result gets a new cti (the host refuses one it has seen): numbered, so that a test's bytes follow from its steps.
+_CTIS = itertools.count(1)
 
 
 def device_key() -> ec.EllipticCurvePrivateKey:
@@ -48,7 +50,7 @@ def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) 
         staff = "staff-0042"
     base = ResultClaims(
         device=b"\x01" + bytes(range(16)),
-        cti=os.urandom(16),
+        cti=next(_CTIS).to_bytes(16, "big"),
         nonce=nonce,
         swversion="0.1.0",
         demo=demo,

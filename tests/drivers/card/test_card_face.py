@@ -91,7 +91,7 @@ def compact_record() -> bytes:
     return record_of(profiles.build("normal", photo=portrait.default_photo(portrait.COMPACT_PHOTO_BYTES)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.data())
 def test_any_corruption_of_a_record_parses_or_is_a_typed_error(data: st.DataObject) -> None:
     record = bytearray(compact_record())

@@ -82,7 +82,7 @@ def test_card_information_record_parse_errors_are_typed(record: bytes) -> None:
         common_ap.parse_card_expiry(record)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_certificate_or_record_give_typed_errors(data: bytes) -> None:
     for parse in (AuthCertificate.from_der, common_ap.parse_card_expiry):

@@ -98,7 +98,7 @@ def test_grey_is_luma_on_three_channels() -> None:
 JP2_HEAD = encode(np.full((48, 40), 100, np.uint8), "JPEG2000")[:120]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.one_of(st.binary(max_size=2048), st.binary(max_size=1024).map(lambda tail: JP2_HEAD + tail)))
 def test_any_bytes_decode_to_a_frame_or_a_typed_error(data: bytes) -> None:
     try:

@@ -17,7 +17,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -598,7 +598,5 @@ class ReceptionMachine(RuleBasedStateMachine):
 ReceptionMachine.TestCase.settings = settings(
     max_examples=int(os.environ.get("MYNAREADER_FLOW_EXAMPLES", "300")),
     stateful_step_count=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
 )
 TestReceptionFlowStateful = ReceptionMachine.TestCase
