@@ -25,6 +25,7 @@ from firmware.devices.registry import (
     Registry,
     scheme_of,
 )
+from protocol.host.policy import HostPolicy
 from protocol.host.verify import DemoResult, ResultVerifier
 from protocol.results import Method
 
@@ -100,7 +101,8 @@ def test_a_newly_registered_emulated_camera_makes_results_demo_signed(tmp_path: 
     assert not (tmp_path / "state" / "device-key.pem").exists()
     with pytest.raises(DemoResult):
         ResultVerifier(keys.key.public_key(), None, [CA.certificate]).verify(signed)
-    verified = ResultVerifier(keys.key.public_key(), None, [CA.certificate], allow_demo=True).verify(signed)
+    verified = ResultVerifier(keys.key.public_key(), None, [CA.certificate],
+                              policy=HostPolicy(allow_demo=True)).verify(signed)
     assert verified.claims.demo
 
 
