@@ -104,6 +104,7 @@ def firmware_version() -> str:
 
 
 HOST_POLL_SECONDS = 1.0  # how often host readiness (link up, nonces in the pool) is checked
+PAGE_SECONDS = 6.0  # a screen too long for the panel shows its pages in turn
 CARD_TIMEOUT = 15.0  # a card operation that takes longer is abandoned (a stuck reader or pcscd)
 RESULT_TIMEOUT = 10.0  # signing and the durable outbox write
 
@@ -173,7 +174,8 @@ class Daemon:
         self.ready.set()
         self.log("daemon.ready", seconds=round(self.clock() - self._started_at, 3))
         self._load_face_models()
-        tasks = [asyncio.ensure_future(self._host_poll()), asyncio.ensure_future(self._watchdog())]
+        tasks = [asyncio.ensure_future(self._host_poll()), asyncio.ensure_future(self._watchdog()),
+                 asyncio.ensure_future(self._turn_pages())]
         try:
             await self._turn(stop)
         finally:
@@ -466,6 +468,12 @@ class Daemon:
         if self._host is not None and self.flow is not None:
             self._host.state_changed(new.value, self.flow.mode.value)
 
+    async def _turn_pages(self) -> None:
+        while True:
+            await asyncio.sleep(PAGE_SECONDS)
+            if self._panel is not None:
+                self._panel.next_page()
+
     async def _watchdog(self) -> None:
         interval = self.notifier.watchdog_interval()
         if interval is None:
@@ -628,7 +636,11 @@ class Daemon:
     # -- face jobs (on the face worker) ----------------------------------------------------------------------------
 
     def _camera_failed(self, request_id: int, error: Exception) -> Event:
-        return RequestFailed(request_id, Fault.FACE_CAMERA.value)
+        from firmware.face.errors import CardPhotoError
+
+        # A chip photo with no usable face is the card's, not the camera's: the code says which, for staff.
+        return RequestFailed(request_id, "face.card_photo" if isinstance(error, CardPhotoError)
+                             else Fault.FACE_CAMERA.value)  # fmt: skip
 
     def _capture_face(self, job: Job, state: SessionState, seconds: float) -> Event:
         if self._verifier is None or self._face_camera is None or state.photo is None:

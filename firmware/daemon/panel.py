@@ -22,6 +22,7 @@ class PanelWorker:
         self._on_drawn = on_drawn  # (screen, seconds it took), called on the panel thread
         self._on_error = on_error
         self._latest: Screen | None = None
+        self._turn_page = False
         self._closing = False
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="mynareader-panel", daemon=True)
@@ -30,6 +31,12 @@ class PanelWorker:
     def show(self, screen: Screen) -> None:
         with self._wake:
             self._latest = screen
+            self._wake.notify()
+
+    def next_page(self) -> None:
+        """Show the next page of the screen shown, if it has several (the daemon asks every few seconds)."""
+        with self._wake:
+            self._turn_page = True
             self._wake.notify()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -41,11 +48,18 @@ class PanelWorker:
     def _run(self) -> None:
         while True:
             with self._wake:
-                while self._latest is None and not self._closing:
+                while self._latest is None and not self._turn_page and not self._closing:
                     self._wake.wait()
                 if self._closing:
                     return
                 screen, self._latest = self._latest, None
+                turn, self._turn_page = self._turn_page and screen is None, False
+            if turn:
+                try:
+                    self.front_panel.next_page()
+                except Exception as error:
+                    self._on_error(error)
+                continue
             assert screen is not None
             started = time.monotonic()
             try:
