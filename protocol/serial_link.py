@@ -175,9 +175,13 @@ class SerialLink:
                 await asyncio.to_thread(port.write, data)
             except serial.SerialTimeoutException:
                 pass  # nobody drains the line: drop, the link retransmits what mattered
-            except (serial.SerialException, OSError):
-                self.port_errors += 1
-                self._close_port()
+            except (serial.SerialException, OSError, TypeError, AttributeError):
+                # TypeError/AttributeError: pyserial's reaction to a port closed under a write (the reader thread
+                # closed it after a read error, as on an unplug). Either way this port is gone; the reader opens
+                # the next one, and the link retransmits what mattered.
+                if port is self._port:
+                    self.port_errors += 1
+                    self._close_port()
 
     def _open_port(self) -> serial.SerialBase | None:
         try:

@@ -210,3 +210,37 @@ def test_a_failing_on_event_does_not_lose_the_rest_of_the_read():
     delivered, reported, errors = asyncio.run(scenario())
     assert delivered == [b"first", b"second"]
     assert errors == 1 and [type(e) for e in reported] == [OverflowError]
+
+
+@pytest.mark.parametrize("after", [0.0, 0.002, 0.005, 0.01, 0.02])
+def test_a_port_closed_under_a_write_is_reopened_and_the_session_resumes(after):
+    """An unplug in the middle of a write (pyserial then fails the write with a TypeError): the writer carries on
+    with the reopened port, and every message arrives once, in order."""
+
+    async def main():
+        got = []
+        connected = asyncio.Event()
+        done = asyncio.Event()
+
+        def on_a(ev):
+            if isinstance(ev, Connected):
+                connected.set()
+
+        def on_b(ev):
+            if isinstance(ev, Delivered):
+                got.append(ev.payload)
+                if len(got) == 60:
+                    done.set()
+
+        async with LossyPtyProxy() as proxy:
+            async with SerialLink(proxy.path_a, reopen_interval=0.05, on_event=on_a) as pa, \
+                    SerialLink(proxy.path_b, on_event=on_b):
+                await asyncio.wait_for(connected.wait(), 10)
+                for i in range(60):
+                    pa.send(b"%02d" % i + bytes(3000))  # 180 KB: more than a pty holds, so the writes block
+                await asyncio.sleep(after)
+                pa._close_port()
+                await asyncio.wait_for(done.wait(), 30)
+        return got
+
+    assert asyncio.run(main()) == [b"%02d" % i + bytes(3000) for i in range(60)]

@@ -38,31 +38,41 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
     ca.write_bytes(CA.certificate_pem)
     jsonl = tmp_path / "results.jsonl"
 
-    async def scenario() -> tuple[list[str], str]:
+    errors = tmp_path / "listener.stderr"  # a file, not a pipe nobody reads while the test waits: it never fills
+
+    async def scenario() -> list[str]:
         async with LossyPtyProxy() as line:
             keys = DeviceKeys.open(tmp_path / "reader", demo=False)
             trust.write_text(keys.public_pem)
             link = HostLink(line.path_a, keys, "0.1.0", tmp_path / "outbox", lambda command: None)
             await link.start()
-            listener = await asyncio.create_subprocess_exec(
-                *host_cli("listen", "--port", line.path_b, "--trust", str(trust), "--ca", str(ca),
-                          "--state", str(tmp_path / "host"), "--jsonl", str(jsonl),
-                          "--device-attested", "accept", "--allow-unchecked-liveness"),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            with errors.open("wb") as stderr:
+                listener = await asyncio.create_subprocess_exec(
+                    *host_cli("listen", "--port", line.path_b, "--trust", str(trust), "--ca", str(ca),
+                              "--state", str(tmp_path / "host"), "--jsonl", str(jsonl),
+                              "--device-attested", "accept", "--allow-unchecked-liveness"),
+                    stdout=asyncio.subprocess.PIPE, stderr=stderr)
             try:
                 await wait_for(lambda: link.endpoint.nonces_available(link.clock()) >= 2)
                 for method in (Method.PIN, Method.FACE):
                     link.publish(claims(method, link.take_nonce() or b"", device=keys.device,
                                         counter=keys.next_counter()))
                 assert listener.stdout is not None
-                lines = [(await asyncio.wait_for(listener.stdout.readline(), 20)).decode() for _ in range(2)]
+                return [(await asyncio.wait_for(listener.stdout.readline(), 20)).decode() for _ in range(2)]
             finally:
                 listener.send_signal(signal.SIGINT)
-                _, stderr = await asyncio.wait_for(listener.communicate(), 20)
-                await link.close()
-        return lines, stderr.decode()
+                try:
+                    await asyncio.wait_for(listener.wait(), 20)
+                finally:
+                    # Never leave a listener behind: it would keep reopening its pty's path, and so talk on the
+                    # next pty to get that number, in a later test.
+                    if listener.returncode is None:
+                        listener.kill()
+                        await listener.wait()
+                    await link.close()
 
-    lines, stderr = asyncio.run(scenario())
+    lines = asyncio.run(scenario())
+    stderr = errors.read_text()
     reports = [json.loads(line) for line in lines]
     assert [r["assurance"] for r in reports] == ["card-signed", "device-attested"]
     assert [r["proof"]["by"] for r in reports] == ["card", "device"]
