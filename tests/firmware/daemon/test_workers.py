@@ -293,3 +293,22 @@ def test_a_panel_that_raises_anything_does_not_stop_the_worker() -> None:
     finally:
         panel.gate.release(10)
         worker.close()
+
+
+def test_a_screen_the_panel_failed_to_draw_is_tried_again() -> None:
+    """Out of service, the flow shows nothing new: the worker itself retries, so a panel that recovers is used."""
+    panel, seen = GatedPanel(failing=True), Drawn()
+    worker = PanelWorker(FrontPanel(panel), on_drawn=seen.drawn, on_error=seen.failed, retry_after=0.01)
+    try:
+        worker.show(_screen(1))
+        assert panel.started.acquire(timeout=WAIT)
+        panel.gate.release()
+        seen.wait(lambda: len(seen.errors) == 1)
+        panel.failing = False
+        assert panel.started.acquire(timeout=WAIT)  # the retry, with no new screen handed over
+        panel.gate.release()
+        seen.wait(lambda: len(seen.screens) == 1)
+        assert seen.screens == [_screen(1)] and len(seen.errors) == 1
+    finally:
+        panel.gate.release(10)
+        worker.close()
