@@ -105,3 +105,19 @@ async def running_reader(tmp_path: Path, flow: FlowConfig | None = None, *, devi
     finally:
         stop.set()
         await asyncio.wait_for(task, TIMEOUT)
+
+
+async def pin_reception(reader: Reader, pin: str = "1234") -> None:
+    """A patient's whole PIN reception from the card read to the result verified at the host: PIN, the three
+    consents agreed."""
+    await reader.reach(State.CHOOSE_METHOD)
+    await reader.choose(Option.PIN)
+    await reader.reach(State.ENTERING_PIN)
+    await reader.type(pin)
+    await reader.reach(State.CONSENT_MEDICAL)
+    await reader.choose(Option.AGREE)
+    await reader.reach(State.CONSENT_CHECKUP)
+    await reader.choose(Option.AGREE)
+    await reader.reach(State.CONSENT_LIMIT)
+    await reader.choose(Option.PROVIDE)
+    await until(lambda: len(reader.results) == 1, what="the verified result at the host")

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 import display
-from daemon_harness import Reader, running_reader, until
+from daemon_harness import Reader, pin_reception, running_reader, until
 from display.errors import PanelError
 from display.panels import PngPanel, RefreshKind
 from display.layout import PanelSize
@@ -80,20 +80,6 @@ def _panel_backend(made: list[RecordingPanel], fail: int = 0) -> Backend[Any]:
     return Backend(PANEL, "png", emulated=True, open=open_panel, description="png:PATH")
 
 
-async def _pin_reception(reader: Reader, pin: str = "1234") -> None:
-    await reader.reach(State.CHOOSE_METHOD)
-    await reader.choose(Option.PIN)
-    await reader.reach(State.ENTERING_PIN)
-    await reader.type(pin)
-    await reader.reach(State.CONSENT_MEDICAL)
-    await reader.choose(Option.AGREE)
-    await reader.reach(State.CONSENT_CHECKUP)
-    await reader.choose(Option.AGREE)
-    await reader.reach(State.CONSENT_LIMIT)
-    await reader.choose(Option.PROVIDE)
-    await until(lambda: len(reader.results) == 1, what="the verified result at the host")
-
-
 @pytest.mark.pcsc
 @pytest.mark.parametrize("camera", ["v4l2:/dev/nonexistent-video", "files:/nonexistent/frames"])
 def test_a_missing_face_camera_withdraws_face_and_the_pin_path_works(tmp_path: Path, insert_card: Callable[..., Any],
@@ -115,7 +101,7 @@ def test_a_missing_face_camera_withdraws_face_and_the_pin_path_works(tmp_path: P
             screen = reader.daemon.flow.screen
             assert isinstance(screen, ChooseMethodScreen)
             assert screen.options == (Option.PIN,) and screen.face_unavailable is FaceUnavailable.DEVICE_FAULT
-            await _pin_reception(reader)
+            await pin_reception(reader)
             assert reader.results[0].claims.method is Method.PIN
 
     asyncio.run(scenario())
@@ -157,7 +143,7 @@ def test_a_panel_that_raises_is_a_fault_and_the_next_reception_completes(tmp_pat
             assert panels[0].failed == 2
             await reader.reach(State.IDLE)
             await asyncio.to_thread(insert_card, "normal", pin="1234")
-            await _pin_reception(reader)
+            await pin_reception(reader)
 
     asyncio.run(scenario())
 
