@@ -222,3 +222,21 @@ def test_config_check_exit_statuses(tmp_path: Path) -> None:
 
     result = _check(tmp_path / "absent.toml")
     assert result.returncode == 2 and "cannot read" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_docs_list_every_key_with_its_default() -> None:
+    """docs/daemon.md's configuration tables: one row per key, showing the default the code has."""
+    import dataclasses
+    import json
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "daemon.md").read_text()
+    for cls in (DeviceConfig, FlowConfig, Timeouts, InputConfig):
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in ("timeouts", "staff_codes"):
+                continue  # tables of their own
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            shown = "none" if default is None else json.dumps(getattr(default, "value", default), ensure_ascii=False)
+            if isinstance(default, float) and default.is_integer() and cls is Timeouts:
+                shown = str(int(default))
+            assert f"| `{f.name}` | `{shown}` |" in docs or f"| `{f.name}` | {shown} |" in docs, (cls.__name__, f.name)
+    assert "| `state.directory` | `\"/var/lib/mynareader\"` |" in docs and "| `card.issuer_key` | none |" in docs
