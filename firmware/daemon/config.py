@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import tomllib
 import types
 import typing
@@ -135,10 +136,14 @@ def _staff_code(entry: object, index: int) -> StaffCode:
     if not isinstance(entry, dict):
         raise ConfigFileError(key, "must be a table with staff_id and digest")
     _known(entry, key, {"staff_id", "digest"})
+    for name in ("staff_id", "digest"):
+        if name not in entry:
+            raise ConfigFileError(f"{key}.{name}", "missing (an entry is a staff_id and the code's digest)")
     try:
         return StaffCode(entry.get("staff_id"), entry.get("digest"))  # type: ignore[arg-type]
-    except ConfigError as exc:
-        raise ConfigFileError(key, str(exc)) from None
+    except ConfigError as exc:  # the digest's own value is never echoed: it is as good as the code to a guesser
+        name = "digest" if "digest" in str(exc) else "staff_id"
+        raise ConfigFileError(f"{key}.{name}", str(exc)) from None
 
 
 T = typing.TypeVar("T")
@@ -156,7 +161,26 @@ def _build(cls: type[T], table: dict[str, Any], section: str, **given: Any) -> T
     try:
         return cls(**values)
     except (ConfigError, InputConfigError, TypeError, ValueError) as exc:
-        raise ConfigFileError(section, str(exc)) from None
+        raise _range_error(section, table, names, str(exc)) from None
+
+
+def _range_error(section: str, table: dict[str, Any], names: set[str], message: str) -> ConfigFileError:
+    """A dataclass's own check as a :class:`ConfigFileError` under the key it names. The checks begin their message
+    with the field's name (``timeouts.`` before a timeout's); one that does not (an inconsistency between fields,
+    such as a pin used twice) stays under the section. The value is added where the message leaves it out."""
+    word = _FIELD_WORD.match(message.removeprefix("timeouts."))
+    name = word.group(0) if word else ""
+    if name not in names:
+        return ConfigFileError(section, message)
+    if name in table and repr(table[name]) not in message:
+        message = f"{message} (got {table[name]!r})"
+    return ConfigFileError(f"{section}.{name}", message)
+
+
+_FIELD_WORD = re.compile(r"[a-z_]+")
+
+
+_ARTICLE = {bool: "a", int: "an", float: "a", str: "a"}
 
 
 def _convert(hint: Any, raw: object, key: str) -> object:
@@ -178,8 +202,12 @@ def _convert(hint: Any, raw: object, key: str) -> object:
     if origin is tuple:
         if not isinstance(raw, list):
             raise ConfigFileError(key, f"must be an array, got {raw!r}")
+        item = args[0] if args else object
+        if isinstance(item, type) and not all(isinstance(v, item) for v in raw):
+            raise ConfigFileError(key, f"must be an array of {item.__name__}, got {raw!r}")
         return tuple(raw)
     expected = {bool: (bool,), int: (int,), float: (int, float), str: (str,)}.get(hint)
     if expected is not None and (not isinstance(raw, expected) or (hint is not bool and isinstance(raw, bool))):
-        raise ConfigFileError(key, f"must be a {hint.__name__}, got {raw!r}")
+        raise ConfigFileError(key, f"must be {_ARTICLE[hint]} {hint.__name__}, got {raw!r}")
     return raw
+

@@ -239,6 +239,8 @@ class Daemon:
     # -- opening the parts (each on its own: a failure is a fault, never a failed start) --------------------------
 
     def _fault(self, fault: Fault, device: str, error: BaseException | None = None) -> None:
+        if fault.value in self._faults:
+            return  # reported already (a panel failing each retry): once in the log and to the flow until it clears
         self._faults.add(fault.value)
         self.log("device.fault", fault=fault.value, device=device,
                  error=None if error is None else type(error).__name__)  # fmt: skip

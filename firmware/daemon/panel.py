@@ -2,7 +2,9 @@
 
 An e-ink refresh takes 0.3–4 s; the flow may move on meanwhile. A screen handed over while another is being drawn
 waits; a newer one replaces it (a stale screen is never drawn after a newer one). A panel that raises is reported
-(the daemon turns it into the ``display.panel`` fault) and the next screen is tried again.
+(the daemon turns it into the ``display.panel`` fault) and the screen is tried again after :data:`RETRY_SECONDS`, or
+the next one as soon as it comes: the flow shows nothing new while it is out of service, so without the retry a panel
+that failed once (a glitch on its bus) would never be drawn again, nor the fault cleared.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from firmware.front_panel import FrontPanel
 from firmware.reception.screens import Screen
 
 
+RETRY_SECONDS = 2.0
+
+
 class PanelWorker:
     def __init__(self, front_panel: FrontPanel, *, on_drawn: Callable[[Screen, float], None],
-                 on_error: Callable[[Exception], None]) -> None:  # fmt: skip
+                 on_error: Callable[[Exception], None], retry_after: float = RETRY_SECONDS) -> None:  # fmt: skip
         self.front_panel = front_panel
+        self.retry_after = retry_after
         self._on_drawn = on_drawn  # (screen, seconds it took), called on the panel thread
         self._on_error = on_error
         self._latest: Screen | None = None
@@ -66,5 +72,9 @@ class PanelWorker:
                 self.front_panel.show(screen)
             except Exception as error:  # any panel backend's failure: reported, the daemon keeps running
                 self._on_error(error)
+                with self._wake:
+                    if self._latest is None and not self._closing:
+                        self._latest = screen
+                        self._wake.wait(self.retry_after)  # a newer screen or close() ends the pause
                 continue
             self._on_drawn(screen, time.monotonic() - started)

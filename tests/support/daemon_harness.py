@@ -4,11 +4,13 @@ MockFactory pins pressed by a scripted patient, the PNG panel, and the real host
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from drivers.card.emulated import pki
 from drivers.inputs.config import InputConfig
@@ -70,15 +72,20 @@ class Reader:
 
 
 @asynccontextmanager
-async def running_reader(tmp_path: Path, flow: FlowConfig | None = None) -> AsyncIterator[Reader]:
+async def running_reader(tmp_path: Path, flow: FlowConfig | None = None, *, devices: dict[str, str | None] | None = None,
+                         backends: Sequence[Backend[Any]] = ()) -> AsyncIterator[Reader]:  # fmt: skip
+    """``devices`` replaces device URLs by field name; ``backends`` replace the standard ones of their scheme."""
     inputs = InputConfig()
     patient = EmulatedFrontPanel(inputs)
     registry = standard_registry().with_backend(
         Backend(GPIO, "mock", emulated=True, open=lambda _url: patient.factory, description="mock"))
+    for backend in backends:
+        registry = registry.with_backend(backend)
     link = tmp_path / "host-line"
+    device_config = DeviceConfig(card=f"pcsc:{CARD_READER}", camera="synthetic:64x48", card_face_camera=None,
+                                 gpio="mock", panel=f"png:{tmp_path / 'screen.png'}", audio=None, host=f"pty:{link}")
     config = DaemonConfig(
-        devices=DeviceConfig(card=f"pcsc:{CARD_READER}", camera="synthetic:64x48", card_face_camera=None,
-                             gpio="mock", panel=f"png:{tmp_path / 'screen.png'}", audio=None, host=f"pty:{link}"),
+        devices=dataclasses.replace(device_config, **(devices or {})),
         flow=flow or FlowConfig(),
         inputs=inputs,
         state_directory=tmp_path / "state",
@@ -98,3 +105,19 @@ async def running_reader(tmp_path: Path, flow: FlowConfig | None = None) -> Asyn
     finally:
         stop.set()
         await asyncio.wait_for(task, TIMEOUT)
+
+
+async def pin_reception(reader: Reader, pin: str = "1234") -> None:
+    """A patient's whole PIN reception from the card read to the result verified at the host: PIN, the three
+    consents agreed."""
+    await reader.reach(State.CHOOSE_METHOD)
+    await reader.choose(Option.PIN)
+    await reader.reach(State.ENTERING_PIN)
+    await reader.type(pin)
+    await reader.reach(State.CONSENT_MEDICAL)
+    await reader.choose(Option.AGREE)
+    await reader.reach(State.CONSENT_CHECKUP)
+    await reader.choose(Option.AGREE)
+    await reader.reach(State.CONSENT_LIMIT)
+    await reader.choose(Option.PROVIDE)
+    await until(lambda: len(reader.results) == 1, what="the verified result at the host")
