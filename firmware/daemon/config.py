@@ -30,6 +30,7 @@ from firmware.reception.config import ConfigError, FlowConfig, StaffCode, Timeou
 
 DEFAULT_PATH = Path("/etc/mynareader/config.toml")
 DEFAULT_STATE_DIRECTORY = Path("/var/lib/mynareader")
+OPTIONAL_DEVICES = frozenset({"card_face_camera", "audio"})  # devices a reader may lack: "" in the file
 
 
 class ConfigFileError(ValueError):
@@ -84,7 +85,9 @@ def load_config(path: Path, registry: Registry | None = None) -> DaemonConfig:
 
 def parse_config(data: dict[str, Any], registry: Registry | None = None) -> DaemonConfig:
     _known(data, "", {"devices", "flow", "inputs", "state", "card"})
-    devices = _build(DeviceConfig, _table(data, "devices"), "devices")
+    devices_table = {key: (None if value == "" and key in OPTIONAL_DEVICES else value)
+                     for key, value in _table(data, "devices").items()}  # "" = not fitted (TOML has no null)
+    devices = _build(DeviceConfig, devices_table, "devices")
     if registry is not None:
         for name, kind, url in devices.devices():
             try:

@@ -105,6 +105,7 @@ def firmware_version() -> str:
 
 HOST_POLL_SECONDS = 1.0  # how often host readiness (link up, nonces in the pool) is checked
 PAGE_SECONDS = 6.0  # a screen too long for the panel shows its pages in turn
+READER_CHECK_SECONDS = 5.0  # how often the card readers are listed (a reader plugged in clears its fault)
 CARD_TIMEOUT = 15.0  # a card operation that takes longer is abandoned (a stuck reader or pcscd)
 RESULT_TIMEOUT = 10.0  # signing and the durable outbox write
 
@@ -137,6 +138,7 @@ class Daemon:
         self._card_worker: Worker | None = None
         self._face_worker: Worker | None = None
         self._card_context: PcscContext | None = None
+        self._roles: ReaderRoles | None = None
         self._readers: dict[ReaderRole, str] = {}  # where the card (or phone) of each role is, while present
         self._mute: set[ReaderRole] = set()
         self._face_camera: Any = None
@@ -175,7 +177,7 @@ class Daemon:
         self.log("daemon.ready", seconds=round(self.clock() - self._started_at, 3))
         self._load_face_models()
         tasks = [asyncio.ensure_future(self._host_poll()), asyncio.ensure_future(self._watchdog()),
-                 asyncio.ensure_future(self._turn_pages())]
+                 asyncio.ensure_future(self._turn_pages()), asyncio.ensure_future(self._watch_readers())]
         try:
             await self._turn(stop)
         finally:
@@ -343,9 +345,34 @@ class Daemon:
         except Exception as error:
             self._fault(Fault.CARD_SERVICE, f"devices.card={url}", error)
             return
+        self._roles = roles
         readers = self._list_readers()
         if not any(roles.role_of(r) == "card" for r in readers):
             self._fault(Fault.CARD_READER_MISSING, f"devices.card={url}")
+
+    async def _watch_readers(self) -> None:
+        """A card reader plugged in (or pulled out) while no card moves: listed on the card worker every few
+        seconds, so its fault clears (or shows) by itself."""
+        loop, worker, url = self._loop, self._card_worker, self.config.devices.card
+        assert loop is not None and worker is not None
+
+        def check() -> None:
+            context, roles = self._card_context, self._roles
+            if context is None or roles is None:
+                return
+            try:
+                present = any(roles.role_of(r) == "card" for r in context.readers())
+            except card_errors.CardError:
+                return  # pcscd away: the presence watcher reports its cards gone; nothing to decide here
+            if present:
+                loop.call_soon_threadsafe(self._recovered, Fault.CARD_READER_MISSING)
+            else:
+                loop.call_soon_threadsafe(self._fault, Fault.CARD_READER_MISSING, f"devices.card={url}", None)
+
+        while True:
+            await asyncio.sleep(READER_CHECK_SECONDS)
+            if not worker.busy():
+                worker.run_detached(check)
 
     def _on_presence(self, change: RoleEvent) -> None:
         assert self._loop is not None

@@ -240,3 +240,8 @@ def test_docs_list_every_key_with_its_default() -> None:
                 shown = str(int(default))
             assert f"| `{f.name}` | `{shown}` |" in docs or f"| `{f.name}` | {shown} |" in docs, (cls.__name__, f.name)
     assert "| `state.directory` | `\"/var/lib/mynareader\"` |" in docs and "| `card.issuer_key` | none |" in docs
+
+
+def test_an_empty_url_means_an_optional_device_is_not_fitted() -> None:
+    config = parse_config({"devices": {"audio": "", "card_face_camera": ""}})
+    assert config.devices.audio is None and config.devices.card_face_camera is None

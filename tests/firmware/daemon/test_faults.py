@@ -282,3 +282,28 @@ def test_no_watchdog_pings_for_another_process(tmp_path: Path, monkeypatch: pyte
 
     asyncio.run(scenario())
 
+
+
+@pytest.mark.pcsc
+def test_a_card_service_that_comes_up_after_the_daemon_clears_the_fault(tmp_path: Path, pcscd: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A boot race: the daemon starts before pcscd. It is out of service with card.reader_missing, and comes back by
+    itself once the readers are listed (no card needs to move)."""
+    from drivers.card.emulated import pcscd as pcscd_control
+    from firmware.daemon import daemon as daemon_module
+
+    monkeypatch.setattr(daemon_module, "READER_CHECK_SECONDS", 0.2)
+    pcscd_control.stop(pcscd.pidfile)
+    try:
+        async def scenario() -> None:
+            async with running_reader(tmp_path, QUICK) as reader:
+                await reader.reach(State.OUT_OF_SERVICE)
+                assert [f["fault"] for f in _events(reader, "device.fault")] == ["card.reader_missing"]
+                await asyncio.to_thread(pcscd_control.start, pcscd.pidfile, pcscd.log)
+                await reader.reach(State.IDLE)
+                assert [f["fault"] for f in _events(reader, "device.recovered")] == ["card.reader_missing"]
+
+        asyncio.run(scenario())
+    finally:
+        if pcscd_control.running_pcscd() is None:
+            pcscd_control.start(pcscd.pidfile, pcscd.log)
