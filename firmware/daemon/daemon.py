@@ -112,13 +112,14 @@ RESULT_TIMEOUT = 10.0  # signing and the durable outbox write
 class Daemon:
     def __init__(self, config: DaemonConfig, registry: Registry, *, log: EventLog | None = None,
                  notifier: Notifier | None = None, clock: Callable[[], float] = time.monotonic,
-                 prompts: Path | None = None) -> None:  # fmt: skip
+                 prompts: Path | None = None, on_drawn: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.config = config
         self.registry = registry
         self.log = log if log is not None else EventLog()
         self.notifier = notifier if notifier is not None else Notifier()
         self.clock = clock
         self.prompts = prompts
+        self.on_drawn = on_drawn  # called on the panel thread with the screen id, once the panel has drawn it
         self.session = SessionState()
         self.flow: ReceptionFlow | None = None
         self.ready = asyncio.Event()
@@ -275,6 +276,8 @@ class Daemon:
 
     def _drawn(self, screen: Any, seconds: float) -> None:
         assert self._loop is not None
+        if self.on_drawn is not None:
+            self.on_drawn(screen.id.value)  # before the next screen is drawn: the demo keeps a copy of each one
         self._loop.call_soon_threadsafe(self._after_draw, screen.id.value, seconds)
 
     def _after_draw(self, screen_id: str, seconds: float) -> None:
