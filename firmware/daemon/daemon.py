@@ -130,6 +130,7 @@ class Daemon:
         self._panel: PanelWorker | None = None
         self._front: FrontPanel | None = None
         self._sounder: Any = None
+        self._beeps: set[asyncio.Future[None]] = set()  # patterns playing: stopped before the buzzer is closed
         self._led: Any = None
         self._led_shown: StatusLight | None = None
         self._host: HostLink | None = None
@@ -226,6 +227,9 @@ class Daemon:
         self._loop.call_soon_threadsafe(self._events.put_nowait, event)
 
     async def _close(self) -> None:
+        for beep in list(self._beeps):
+            beep.cancel()
+        await asyncio.gather(*self._beeps, return_exceptions=True)
         for worker in (self._card_worker, self._face_worker):
             if worker is not None:
                 worker.close()
@@ -497,7 +501,9 @@ class Daemon:
                         self._panel.show(screen)
                 case Beep(pattern=pattern):
                     if self._sounder is not None:
-                        asyncio.ensure_future(self._sounder.play(pattern.value))
+                        beep = asyncio.ensure_future(self._sounder.play(pattern.value))
+                        self._beeps.add(beep)
+                        beep.add_done_callback(self._beep_done)
                 case DropSession(reason=reason):
                     # The old state is forgotten on the card worker, after any job still using its connection.
                     old, self.session = self.session, SessionState()
@@ -513,6 +519,12 @@ class Daemon:
                         self._host.refuse(self._host_command, reason.value)
                 case Request():
                     self._start(action)
+
+    def _beep_done(self, beep: asyncio.Future[None]) -> None:
+        self._beeps.discard(beep)
+        if not beep.cancelled() and beep.exception() is not None:  # a buzzer that fails is no reason to stop
+            self.log("device.fault", fault="buzzer", device=f"inputs.buzzer={self.config.inputs.buzzer}",
+                     error=type(beep.exception()).__name__)  # fmt: skip
 
     def _show_light(self) -> None:
         assert self.flow is not None

@@ -139,6 +139,8 @@ class Rig:
         self.panel = EmulatedFrontPanel(self.inputs)
         self.face_camera = photos.Camera(folder / "cameras" / "face", 1)
         self.card_face_camera = photos.Camera(folder / "cameras" / "card-face", photos.CARD_FACE_FRAMES)
+        self.face_camera.show([photos.empty_tray()])  # nobody at the reader yet
+        self.card_face_camera.show([photos.empty_tray()])
         self.screens = folder / "screens"
         self.screens.mkdir(parents=True, exist_ok=True)
         (folder / "voice").mkdir(exist_ok=True)
