@@ -58,11 +58,13 @@ class ScreenCopies:
         self.panel_file = panel_file
         self.folder = folder
         self.record: Record | None = None
+        self.last: str | None = None  # the screen on the panel now
         self._count = 0
         self._lock = threading.Lock()
 
     def __call__(self, screen_id: str) -> None:
         with self._lock:
+            self.last = screen_id
             record = self.record
             if record is None or not self.panel_file.exists():
                 return
@@ -81,6 +83,7 @@ class Patient:
     daemon: Daemon
     panel: EmulatedFrontPanel
     record: Record
+    screens: ScreenCopies
     slots: list[VpcdCard] = field(default_factory=list)
 
     @property
@@ -99,11 +102,13 @@ class Patient:
         await self.until(lambda: state in self.record.states or self.state is state, f"state {state.value}", timeout)
 
     async def choose(self, option: Option, who: str = "patient") -> None:
-        """Press the button the panel draws ``option`` beside, once that screen is on the panel."""
-        front = self.daemon._front
-        if front is None:
+        """Press the button the panel draws ``option`` beside, once the screen of the reader's state is on the panel
+        (a patient reads the screen in front of them, not the one before)."""
+        front, flow = self.daemon._front, self.daemon.flow
+        if front is None or flow is None:
             raise ScenarioFailed("the panel did not open")
-        await self.until(lambda: option in front._buttons.values(), f"a button for {option.value}")
+        await self.until(lambda: self.screens.last == flow.screen.id.value and option in front._buttons.values(),
+                         f"a button for {option.value}")  # fmt: skip
         button = next(b for b, o in front._buttons.items() if o is option)
         self.record.step(f"{who} presses {button} ({option.value})")
         await self.panel.push(button)

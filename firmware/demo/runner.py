@@ -161,7 +161,7 @@ class Rig:
         self.log = DemoLog(self._log_file)
         self.daemon = Daemon(self.config(), self.registry(), log=self.log, notifier=Notifier(""),
                              on_drawn=self.copies)  # fmt: skip
-        self.patient = Patient(self.daemon, self.panel, Record())
+        self.patient = Patient(self.daemon, self.panel, Record(), self.copies)
         self.holder_photo = photos.chip_photo(photos.portraits() / photos.HOLDER_CHIP)
         self._record: Record | None = None
 
