@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -37,7 +37,7 @@ from firmware.demo import photos
 from firmware.demo.patient import Patient, Record, ScenarioFailed, ScreenCopies
 from firmware.demo.scenarios import PIN, Scenario
 from firmware.devices.backends import standard_registry
-from firmware.devices.registry import GPIO, Backend, DeviceConfig
+from firmware.devices.registry import GPIO, Backend, DeviceConfig, Registry
 from firmware.reception import State
 from firmware.reception.config import FlowConfig
 from firmware.reception.states import RESTING
@@ -178,7 +178,7 @@ class Rig:
         return DaemonConfig(devices=devices, flow=DEMO_FLOW, inputs=self.inputs, state_directory=self.folder / "state",
                             issuer_key=self.folder / "issuer-key.pem")  # fmt: skip
 
-    def registry(self) -> object:
+    def registry(self) -> Registry:
         panel = self.panel
         return standard_registry().with_backend(
             Backend(GPIO, "mock", emulated=True, open=lambda _url: panel.factory, description="mock"))
@@ -205,8 +205,7 @@ class Rig:
 
     # -- running ------------------------------------------------------------------------------------------------------
 
-    async def wait(self, predicate: object, what: str, timeout: float) -> None:
-        assert callable(predicate)
+    async def wait(self, predicate: Callable[[], bool], what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
@@ -305,7 +304,7 @@ class Stage:
 
 @contextlib.asynccontextmanager
 async def running_rig(folder: Path, host_line: str | None = None,
-                      on_waiting: object = None) -> AsyncIterator[Rig]:  # fmt: skip
+                      on_waiting: Callable[[Rig], None] | None = None) -> AsyncIterator[Rig]:  # fmt: skip
     """The daemon started on the emulated parts (pcscd must already run), the host end connected, the face models
     loaded and the reader at rest; everything stopped on exit."""
     rig = Rig(folder, host_line)
@@ -314,7 +313,7 @@ async def running_rig(folder: Path, host_line: str | None = None,
     try:
         await asyncio.wait_for(rig.daemon.ready.wait(), START_TIMEOUT)
         await rig.host_online()
-        if callable(on_waiting) and host_line is not None:
+        if on_waiting is not None and host_line is not None:
             on_waiting(rig)
         await rig.wait(lambda: rig.log.seen("face.models_loaded", "device.fault"), "the face models", START_TIMEOUT)
         await rig.at_rest(HOST_LINE_TIMEOUT if host_line is not None else START_TIMEOUT)
