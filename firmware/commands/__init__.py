@@ -25,6 +25,7 @@ class CommandGroup:
 
 GROUPS: tuple[CommandGroup, ...] = (
     CommandGroup("run", "run the reception daemon on the configured devices", "firmware.commands.run"),
+    CommandGroup("demo", "a whole reception on emulated hardware, scenario by scenario", "firmware.commands.demo"),
     CommandGroup("config", "check a configuration file", "firmware.commands.config"),
     CommandGroup("card", "look at the card in the reader", "firmware.commands.card"),
     CommandGroup("cardface", "read 照合番号B from an image of the card's printed face", "firmware.commands.cardface"),

@@ -113,13 +113,14 @@ RESULT_TIMEOUT = 10.0  # signing and the durable outbox write
 class Daemon:
     def __init__(self, config: DaemonConfig, registry: Registry, *, log: EventLog | None = None,
                  notifier: Notifier | None = None, clock: Callable[[], float] = time.monotonic,
-                 prompts: Path | None = None) -> None:  # fmt: skip
+                 prompts: Path | None = None, on_drawn: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.config = config
         self.registry = registry
         self.log = log if log is not None else EventLog()
         self.notifier = notifier if notifier is not None else Notifier()
         self.clock = clock
         self.prompts = prompts
+        self.on_drawn = on_drawn  # called on the panel thread with the screen id, once the panel has drawn it
         self.session = SessionState()
         self.flow: ReceptionFlow | None = None
         self.ready = asyncio.Event()
@@ -130,6 +131,7 @@ class Daemon:
         self._panel: PanelWorker | None = None
         self._front: FrontPanel | None = None
         self._sounder: Any = None
+        self._beeps: set[asyncio.Future[None]] = set()  # patterns playing: stopped before the buzzer is closed
         self._led: Any = None
         self._led_shown: StatusLight | None = None
         self._host: HostLink | None = None
@@ -227,6 +229,9 @@ class Daemon:
         self._loop.call_soon_threadsafe(self._events.put_nowait, event)
 
     async def _close(self) -> None:
+        for beep in list(self._beeps):
+            beep.cancel()
+        await asyncio.gather(*self._beeps, return_exceptions=True)
         for worker in (self._card_worker, self._face_worker):
             if worker is not None:
                 worker.close()
@@ -277,6 +282,8 @@ class Daemon:
 
     def _drawn(self, screen: Any, seconds: float) -> None:
         assert self._loop is not None
+        if self.on_drawn is not None:
+            self.on_drawn(screen.id.value)  # before the next screen is drawn: the demo keeps a copy of each one
         self._loop.call_soon_threadsafe(self._after_draw, screen.id.value, seconds)
 
     def _after_draw(self, screen_id: str, seconds: float) -> None:
@@ -521,7 +528,9 @@ class Daemon:
                         self._panel.show(screen)
                 case Beep(pattern=pattern):
                     if self._sounder is not None:
-                        asyncio.ensure_future(self._sounder.play(pattern.value))
+                        beep = asyncio.ensure_future(self._sounder.play(pattern.value))
+                        self._beeps.add(beep)
+                        beep.add_done_callback(self._beep_done)
                 case DropSession(reason=reason):
                     # The old state is forgotten on the card worker, after any job still using its connection.
                     old, self.session = self.session, SessionState()
@@ -537,6 +546,12 @@ class Daemon:
                         self._host.refuse(self._host_command, reason.value)
                 case Request():
                     self._start(action)
+
+    def _beep_done(self, beep: asyncio.Future[None]) -> None:
+        self._beeps.discard(beep)
+        if not beep.cancelled() and beep.exception() is not None:  # a buzzer that fails is no reason to stop
+            self.log("device.fault", fault="buzzer", device=f"inputs.buzzer={self.config.inputs.buzzer}",
+                     error=type(beep.exception()).__name__)  # fmt: skip
 
     def _show_light(self) -> None:
         assert self.flow is not None

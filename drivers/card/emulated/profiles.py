@@ -160,6 +160,10 @@ def build(
         # 利用者証明用 certificate kept but its key unusable (it needs the absent PIN: 6982).
         for fid in (0x0001, 0x0002, 0x0018, 0x001A, 0x001B):
             del jpki_files[fid]
+    if profile is Profile.IPHONE:
+        # An iPhone asks its holder itself (Face ID in the マイナポータル app) before it signs; the reader sends no
+        # PIN. The emulated holder always approves: the key needs no VERIFY.
+        jpki_files[0x0017] = PrivateKeyFile(creds.auth_key)
     jpki = Application(JPKI_AID, jpki_files)
     if profile in JPKI_ONLY:
         return ProfileCard(CARD_ATR, [jpki])
