@@ -126,6 +126,7 @@ class Daemon:
         self.ready = asyncio.Event()
         self.timings: list[tuple[str, float]] = []  # (request kind, seconds of device time), for the benchmark
         self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._handled = asyncio.Event()  # set by each event handled, so the loop waits for the flow's new deadline
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closers: list[Callable[[], object]] = []
         self._panel: PanelWorker | None = None
@@ -196,15 +197,20 @@ class Daemon:
             while not stop.is_set():
                 deadline = self.flow.deadline
                 timeout = None if deadline is None else max(0.0, deadline - self.clock())
+                self._handled.clear()
                 getter = asyncio.ensure_future(self._events.get())
-                done, _ = await asyncio.wait({getter, stopping}, timeout=timeout,
+                handled = asyncio.ensure_future(self._handled.wait())
+                done, _ = await asyncio.wait({getter, stopping, handled}, timeout=timeout,
                                              return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+                handled.cancel()
                 if getter in done:
                     event = getter.result()
                 else:
                     getter.cancel()
                     if stop.is_set():
                         break
+                    if handled in done:
+                        continue  # an input, a card or a host command moved the flow: its deadline may be sooner
                     event = Tick()
                 self.handle(event)
         finally:
@@ -220,6 +226,7 @@ class Daemon:
             return
         self._execute(actions)
         self._show_light()
+        self._handled.set()
 
     def _put(self, event: Event) -> None:
         self._events.put_nowait(event)
