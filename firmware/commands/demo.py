@@ -57,7 +57,8 @@ def demo_command(args: argparse.Namespace) -> int:
     say(f"mynareader demo: screens, voice, logs and keys in {folder}")
 
     def waiting(rig: Any) -> None:
-        print(f"waiting for your host on {args.host_line}, e.g.\n  mynareader-host listen --port PATH "
+        port = args.host_line[4:] if args.host_line.startswith("pty:") else args.host_line
+        print(f"waiting for your host on {args.host_line}, e.g.\n  mynareader-host listen --port {port} "
               f"--trust {folder / 'device-key.pem'} --ca {folder / 'test-ca.pem'} --development", file=sys.stderr)
 
     async def main() -> tuple[list[Outcome], str]:

@@ -217,11 +217,11 @@ class Rig:
                         "the reader waiting for a card (host connected)", timeout)  # fmt: skip
 
     async def run(self, scenario: Scenario) -> Outcome:
-        record = Record()
-        self._record = self.copies.record = self.log.record = self.patient.record = record
         card = photos.with_printed_serial(profiles.build(scenario.profile, pin=PIN, photo=self.holder_photo))
         self.face_camera.show(photos.face_frames(photos.portraits() / scenario.at_camera))
         self.card_face_camera.show(photos.card_on_tray(card))
+        record = Record()  # times count from here: the card is made and the cameras set, the patient steps up
+        self._record = self.copies.record = self.log.record = self.patient.record = record
         slot = VpcdCard(card, port=DEFAULT_PORT + 1 if scenario.phone else DEFAULT_PORT)
         stage = Stage(self, slot, "the phone" if scenario.phone else "the card")
         outcome = Outcome(scenario, record, None, host_checked=self.host_line is None)
