@@ -48,8 +48,11 @@ def test_every_group_registers_its_sub_commands() -> None:
         if group.name == "run":  # no sub-command: registered, it knows its handler and --config
             assert parser.parse_args(["run", "--config", "x.toml"]).handler is not None
             continue
+        if group.name == "demo":  # no sub-command either: every scenario by default, a known one when named
+            assert parser.parse_args(["demo"]).handler is not None
         with pytest.raises(SystemExit) as missing:
-            parser.parse_args([group.name] if group.name != "emulate-card" else [group.name, "--profile", "nope"])
+            parser.parse_args({"emulate-card": [group.name, "--profile", "nope"],
+                               "demo": [group.name, "--scenario", "nope"]}.get(group.name, [group.name]))
         # The group's own rules apply (a sub-command, a known profile): unregistered, the words would parse.
         assert missing.value.code == 2
 
