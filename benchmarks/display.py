@@ -19,8 +19,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import display  # noqa: E402
 from display import PanelSize  # noqa: E402
 from display.panels import PngPanel  # noqa: E402
-from firmware.reception_types import Language  # noqa: E402
-from firmware.screen_examples import examples  # noqa: E402
+from firmware.reception.types import Language  # noqa: E402
+from firmware.reception.examples import examples  # noqa: E402
 
 
 def main() -> None:

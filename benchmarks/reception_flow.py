@@ -1,6 +1,6 @@
 """How much each decision of the reception flow costs: random sessions through the pure state machine.
 
-Plays random receptions (firmware.reception_sim: random cards, choices, PINs, timeouts, pulled cards, cancels, faults,
+Plays random receptions (firmware.reception.testing: random cards, choices, PINs, timeouts, pulled cards, cancels, faults,
 staff stepping in) and times every ``ReceptionFlow.handle`` call alone (the simulator's own work is not counted).
 Prints events per second of handling, the median / p95 / p99 / max time per event, per-session figures, and the
 memory the flow holds.
@@ -19,9 +19,9 @@ import tracemalloc
 from collections import Counter
 
 from firmware.reception import State
-from firmware.reception_actions import DropSession, EmitResult
-from firmware.reception_config import FlowConfig, StaffCode
-from firmware.reception_sim import FlowDriver, play_random_session
+from firmware.reception.actions import DropSession, EmitResult
+from firmware.reception.config import FlowConfig, StaffCode
+from firmware.reception.testing import FlowDriver, play_random_session
 
 
 def percentile(sorted_values: list[int], fraction: float) -> int:

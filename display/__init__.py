@@ -3,18 +3,23 @@
 display draws what it is told: :func:`render` takes a screen id and the screen's plain parameters (the shape of the
 reception flow's ``Screen.to_dict()``), a language and a panel size, and returns the pages as mode-"1" images. It
 imports nothing of the firmware, the drivers or the protocol.
+
+Importing the package loads nothing else: the names below come from their modules on first use (PEP 562). The
+reception flow reads :mod:`display.limits` and :mod:`display.wording`, and must not pay for Pillow, fontTools and
+budoux through this file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from typing import TYPE_CHECKING
 
-from display.compose import PlacedText, Rendering, compose
-from display.errors import BadParameters, DisplayError, TextDoesNotFit, UnknownScreen, UnknownWording
-from display.layout import LAYOUTS, PanelLayout, PanelSize, layout_for
-from display.params import Params
-from display.screens import RENDERERS
-from display.wording import CONSENT_WORDING, LANGUAGES, Tr
+if TYPE_CHECKING:
+    from display.compose import PlacedText, Rendering
+    from display.draw import SCREEN_IDS, render
+    from display.errors import BadParameters, DisplayError, TextDoesNotFit, UnknownScreen, UnknownWording
+    from display.layout import LAYOUTS, PanelLayout, PanelSize, layout_for
+    from display.wording import CONSENT_WORDING, LANGUAGES
 
 __all__ = [
     "BadParameters", "CONSENT_WORDING", "DisplayError", "LANGUAGES", "LAYOUTS", "PanelLayout", "PanelSize",
@@ -22,22 +27,21 @@ __all__ = [
     "render",
 ]
 
-SCREEN_IDS: tuple[str, ...] = tuple(RENDERERS)
+_HOMES = {
+    "PlacedText": "compose", "Rendering": "compose",
+    "SCREEN_IDS": "draw", "render": "draw",
+    "BadParameters": "errors", "DisplayError": "errors", "TextDoesNotFit": "errors", "UnknownScreen": "errors",
+    "UnknownWording": "errors",
+    "LAYOUTS": "layout", "PanelLayout": "layout", "PanelSize": "layout", "layout_for": "layout",
+    "CONSENT_WORDING": "wording", "LANGUAGES": "wording",
+}
 
 
-def render(screen_id: str, params: Mapping[str, object], *, language: str, size: PanelSize | str) -> Rendering:
-    """Draw ``screen_id`` with ``params`` in ``language`` ("ja" or "en") for a panel of ``size``."""
+def __getattr__(name: str) -> object:
     try:
-        build = RENDERERS[screen_id]
+        home = _HOMES[name]
     except KeyError:
-        raise UnknownScreen(f"no renderer for screen {screen_id!r}") from None
-    if language not in LANGUAGES:
-        raise BadParameters(f"language must be one of {LANGUAGES}, got {language!r}")
-    if "id" in params and params["id"] != screen_id:
-        raise BadParameters(f"parameters of {params['id']!r} given for screen {screen_id!r}")
-    if "language" in params and params["language"] != language:
-        raise BadParameters(f"{screen_id}: parameters say language {params['language']!r}, asked for {language!r}")
-    checked = Params(screen_id, params)
-    content = build(checked, Tr(language))
-    checked.finish()
-    return compose(content, layout_for(size), language)
+        raise AttributeError(f"module 'display' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"display.{home}"), name)
+    globals()[name] = value  # looked up once
+    return value

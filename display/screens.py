@@ -221,6 +221,7 @@ _FACE_UNAVAILABLE = {
     "collation_locked": ("カードの照合番号がロックされています。", "Your card's face data is locked."),
     "card_face_unverified": ("カードの表面の情報を確認できませんでした。",
                              "Your card's face data could not be checked."),
+    "device_fault": ("カメラが使えないため、顔認証は使えません。", "Face check is not available: the camera is not working."),
 }
 
 

@@ -1,7 +1,8 @@
 """The device's identity and signing keys, and the claims of a result.
 
 Keys live in the state directory (``/var/lib/mynareader`` on the device): ``device-key.pem`` is the production
-ES256 key, generated on first start; ``demo-key.pem`` signs whenever any emulated backend is configured, and such
+ES256 key, generated on first start; ``demo-key.pem`` signs whenever a device that produces evidence or answers is
+emulated (the device registry decides: :meth:`firmware.devices.registry.Registry.emulated_evidence`), and such
 results say so (``dbgstat``), so a host rejects them unless told otherwise. Both are written 0600 and never leave the
 device: only public keys and fingerprints do. ``device-id`` holds the ueid (RFC 9711 RAND: 0x01 + 16 random bytes),
 ``result-counter`` the monotonic result counter that orders results while the clock is unset.
@@ -100,29 +101,6 @@ class DeviceKeys:
         if claims.demo != self.demo or claims.device != self.device:
             raise ValueError("claims must name this device and its demo state")
         return results.sign_result(claims, self.key)
-
-
-# Backends that are not real hardware (DESIGN.md, "Hardware twins"). Any of them means the demo key signs.
-EMULATED_PREFIXES = {
-    "camera": ("files:", "synthetic:"),
-    "gpio": ("mock",),
-    "panel": ("png:",),
-    "host": ("pty:", "tcp://", "socket://"),
-}
-# vpcd's readers: the emulated card sits behind the real pcscd, so the card backend is "pcsc:" either way and the
-# reader's name is what tells.
-EMULATED_READER_PREFIX = "Virtual PCD"
-
-
-def emulated_backends(config: dict[str, str], readers: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """The configured backends (and card readers in use) that are emulations; non-empty → sign with the demo key."""
-    found = [f"{name}={value}" for name, value in sorted(config.items())
-             if value.startswith(EMULATED_PREFIXES.get(name, ()))]
-    found += [f"reader={reader}" for reader in readers if reader.startswith(EMULATED_READER_PREFIX)]
-    card = config.get("card", "")
-    if card.startswith("pcsc:") and card[len("pcsc:"):].startswith(EMULATED_READER_PREFIX):
-        found.append(f"card={card}")
-    return found
 
 
 def config_hash(config: dict[str, object]) -> bytes:

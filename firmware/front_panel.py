@@ -14,8 +14,8 @@ import display
 from display.compose import Rendering
 from display.errors import DisplayError
 from display.panels import Panel, RefreshKind
-from firmware.reception_types import Option
-from firmware.screens import DeviceErrorScreen, Screen, ScreenId
+from firmware.reception.types import Option
+from firmware.reception.screens import DeviceErrorScreen, Screen, ScreenId
 from firmware.voice import VoiceGuide
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,9 @@
 """Signed results waiting for the host's acknowledgement, kept on disk so that a reboot loses none.
 
-One file per result (``<cti hex>.cose``), written atomically and fsynced; removed when the host accepts it. A result
+One file per result (``<cti hex>.cose``), written atomically and fsynced; removed when the host accepts it. Every
+removal and move is made durable (the directory is fsynced), so a power cut cannot bring back a result the host
+accepted. A temporary left by a kill or power cut in the middle of a write (``<cti hex>.cose.tmp``: never renamed,
+so never reported stored nor sent, but holding a whole signed result) is removed when the outbox is opened. A result
 the host rejects moves to ``rejected/`` (never sent again, kept for the technician and for audit; only the oldest
 beyond :data:`MAX_REJECTED` are removed, so a host that rejects everything cannot fill the disk). An entry that
 cannot be a result (a name that is no result id, larger than a ``result`` message carries, unreadable, a directory)
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware.state_files import write_private
+from firmware.state_files import sync_directory, write_private
 from protocol.messages import MAX_COSE
 
 REJECTED = "rejected"
@@ -38,13 +41,26 @@ class Outbox:
         self.directory = directory
         self.on_quarantine = on_quarantine
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._remove_temporaries()
 
     def put(self, cti: bytes, cose: bytes) -> None:
         """Store a result durably; raises ``OSError`` (e.g. a full disk) having left nothing behind."""
         write_private(self._path(cti), cose)
 
     def remove(self, cti: bytes) -> None:
-        self._path(cti).unlink(missing_ok=True)
+        """Forget a result the host accepted, durably."""
+        try:
+            self._path(cti).unlink()
+        except FileNotFoundError:
+            return
+        sync_directory(self.directory)
+
+    def _remove_temporaries(self) -> None:
+        temporaries = list(self.directory.glob("*.tmp"))
+        for path in temporaries:
+            path.unlink(missing_ok=True)
+        if temporaries:
+            sync_directory(self.directory)
 
     def reject(self, cti: bytes) -> None:
         """Move a result the host refused out of the pending set into ``rejected/``, keeping at most
@@ -58,6 +74,9 @@ class Outbox:
         kept = sorted(rejected.glob("*.cose"), key=_age)
         for old in kept[: max(0, len(kept) - MAX_REJECTED)]:
             old.unlink(missing_ok=True)
+        # Both ends of the move: after a power cut the result is in rejected/, not pending again.
+        sync_directory(rejected)
+        sync_directory(self.directory)
 
     def rejected(self) -> list[Path]:
         """The results the host refused that are still kept, oldest first."""
@@ -84,6 +103,8 @@ class Outbox:
         try:
             target.parent.mkdir(exist_ok=True, mode=0o700)
             path.replace(target)
+            sync_directory(target.parent)
+            sync_directory(self.directory)
         except OSError:
             moved = None  # cannot even move it (read-only disk?): skip it this time, report it all the same
         if self.on_quarantine is not None:

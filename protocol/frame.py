@@ -24,7 +24,7 @@ extra 0x00 so that a half frame left on the line (garbage, a re-plug) ends befor
 
 import struct
 
-from protocol import cobs
+from protocol.cobs import decode as cobs_decode, encode as cobs_encode, encoded_size_max
 from protocol.crc32c import crc32c
 from protocol.errors import (
     CrcMismatch,
@@ -54,7 +54,7 @@ MAX_FRAME = 4096
 #: Largest application message one DATA frame carries.
 MAX_PAYLOAD = MAX_FRAME - HEADER_SIZE - CRC_SIZE
 #: Largest COBS encoding of a frame, i.e. the most bytes the deframer accepts between two delimiters.
-MAX_ENCODED = cobs.encoded_size_max(MAX_FRAME)
+MAX_ENCODED = encoded_size_max(MAX_FRAME)
 
 DELIMITER = b"\x00"
 
@@ -165,14 +165,14 @@ def decode_frame(raw: bytes | bytearray) -> Frame:
 
 def pack(frame: Frame) -> bytes:
     """The frame as sent on the wire: COBS encoding followed by the 0x00 delimiter."""
-    return cobs.encode(encode_frame(frame)) + DELIMITER
+    return cobs_encode(encode_frame(frame)) + DELIMITER
 
 
 def unpack(encoded: bytes | bytearray) -> Frame:
     """Decode the bytes between two delimiters. Raises a :class:`FrameError` subclass."""
     if len(encoded) > MAX_ENCODED:
         raise FrameTooLong("encoded frame of %d bytes exceeds %d" % (len(encoded), MAX_ENCODED))
-    return decode_frame(cobs.decode(encoded))
+    return decode_frame(cobs_decode(encoded))
 
 
 class Deframer:

@@ -13,6 +13,7 @@ description; :data:`SCHEMAS` is the same table in code.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -26,6 +27,11 @@ MAX_COSE = 3800  # a signed result, so that the result message around it stays w
 # Outside it a value is an error (e.g. milliseconds sent as seconds), and huge values would overflow datetime.
 MIN_UNIX_TIME = 1577836800
 MAX_UNIX_TIME = 4102444800
+UINT32_END = 2**32  # ids, "re", "seq" and version numbers are unsigned 32-bit
+MAX_POOL = 64  # nonces a reader holds at most, so also at most in one nonce_pool and in info / need_nonces counts
+NONCE_MIN_BYTES, NONCE_MAX_BYTES = 16, 64
+MAX_NONCE_TTL = 86400  # seconds: a nonce lives at most one day on the reader
+MAX_ERROR_CODE = 65535
 
 
 class ErrorCode(IntEnum):
@@ -46,11 +52,13 @@ class ErrorCode(IntEnum):
 class MessageError(ValueError):
     """A message that cannot be accepted; ``code`` is what the error reply carries."""
 
-    def __init__(self, code: ErrorCode, detail: str, in_reply_to: int | None = None) -> None:
+    def __init__(self, code: ErrorCode, detail: str, in_reply_to: int | None = None,
+                 message_type: str | None = None) -> None:
         super().__init__(f"{code.name.lower()}: {detail}")
         self.code = code
         self.detail = detail
         self.in_reply_to = in_reply_to
+        self.message_type = message_type  # the "t" of the refused message, once known (an error is never answered)
 
 
 # Field types: the CBOR shapes a field may take.
@@ -59,14 +67,34 @@ UINT, TEXT, BYTES, BOOL, NUMBER, LIST, MAP = "uint", "text", "bytes", "bool", "n
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One field's shape: its CBOR kind, and the documented limits checked at decode (docs/protocol.md section 8).
+
+    Numbers (``uint``, ``number``) must lie in ``low <= value < high``: a field of any size is compared exactly,
+    before anything converts it, so a hostile bignum is a ``bad-field`` error and not an ``OverflowError`` later.
+    A ``number`` must also be finite. Lengths (text in characters, bytes, lists) must lie in
+    ``min_length .. max_length``; a list's elements must match ``items``."""
+
     kind: str
     required: bool = True
     choices: tuple[str, ...] = ()
     max_length: int | None = None  # for text, bytes and list
+    min_length: int = 0
+    low: int | None = None  # for uint and number: the smallest value allowed
+    high: int | None = None  # for uint and number: the first value no longer allowed
+    items: FieldSpec | None = None  # for list: every element's spec
 
 
-def _f(kind: str, required: bool = True, choices: tuple[str, ...] = (), max_length: int | None = None) -> FieldSpec:
-    return FieldSpec(kind, required, choices, max_length)
+def _f(kind: str, required: bool = True, choices: tuple[str, ...] = (), max_length: int | None = None,
+       min_length: int = 0, low: int | None = None, high: int | None = None,
+       items: FieldSpec | None = None) -> FieldSpec:
+    if kind == UINT:
+        low = 0 if low is None else low
+        high = 2**64 if high is None else high
+    return FieldSpec(kind, required, choices, max_length, min_length, low, high, items)
+
+
+_UINT32 = _f(UINT, high=UINT32_END)
+_VERSIONS = _f(LIST, max_length=16, items=_UINT32)
 
 
 MODES = ("auto", "visual_check")
@@ -89,15 +117,19 @@ NEED_NONCES = "need_nonces"
 ERROR = "error"
 
 SCHEMAS: dict[str, dict[str, FieldSpec]] = {
-    HELLO: {"host": _f(TEXT, required=False, max_length=64), "versions": _f(LIST, max_length=16)},
+    HELLO: {"host": _f(TEXT, required=False, max_length=64), "versions": _VERSIONS},
     GET_INFO: {},
-    NONCE_POOL: {"nonces": _f(LIST, max_length=64), "ttl": _f(UINT)},
+    NONCE_POOL: {
+        "nonces": _f(LIST, max_length=MAX_POOL,
+                     items=_f(BYTES, min_length=NONCE_MIN_BYTES, max_length=NONCE_MAX_BYTES)),
+        "ttl": _f(UINT, low=1, high=MAX_NONCE_TTL + 1),
+    },
     SET_MODE: {"mode": _f(TEXT, choices=MODES), "staff": _f(TEXT, required=False, max_length=64)},
     CANCEL: {},
     STATUS: {},
-    SET_TIME: {"unix": _f(NUMBER)},
+    SET_TIME: {"unix": _f(NUMBER, low=MIN_UNIX_TIME, high=MAX_UNIX_TIME)},
     RESULT_ACK: {
-        "cti": _f(BYTES, max_length=64),
+        "cti": _f(BYTES, min_length=1, max_length=64),
         "accepted": _f(BOOL, required=False),
         "reason": _f(TEXT, required=False, max_length=64),
     },
@@ -106,18 +138,18 @@ SCHEMAS: dict[str, dict[str, FieldSpec]] = {
         "public_key": _f(TEXT, max_length=1024),
         "fingerprint": _f(TEXT, max_length=100),
         "firmware": _f(TEXT, max_length=64),
-        "versions": _f(LIST, max_length=16),
+        "versions": _VERSIONS,
         "demo": _f(BOOL),
         "clock_set": _f(BOOL),
-        "nonces": _f(UINT),
+        "nonces": _f(UINT, high=MAX_POOL + 1),
     },
-    STATE: {"state": _f(TEXT, max_length=64), "mode": _f(TEXT, choices=MODES), "seq": _f(UINT)},
+    STATE: {"state": _f(TEXT, max_length=64), "mode": _f(TEXT, choices=MODES), "seq": _UINT32},
     RESULT: {"cose": _f(BYTES, max_length=MAX_COSE)},
-    NEED_NONCES: {"available": _f(UINT)},
+    NEED_NONCES: {"available": _f(UINT, high=MAX_POOL + 1)},
     ERROR: {
-        "code": _f(UINT),
+        "code": _f(UINT, high=MAX_ERROR_CODE + 1),
         "detail": _f(TEXT, required=False, max_length=200),
-        "re": _f(UINT, required=False),
+        "re": _f(UINT, required=False, high=UINT32_END),
     },
 }
 
@@ -139,7 +171,7 @@ class Message:
 
 def _check_value(name: str, spec: FieldSpec, value: Any, msg_id: int | None) -> None:
     ok = {
-        UINT: isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64,
+        UINT: isinstance(value, int) and not isinstance(value, bool),
         TEXT: isinstance(value, str),
         BYTES: isinstance(value, bytes),
         BOOL: isinstance(value, bool),
@@ -149,10 +181,26 @@ def _check_value(name: str, spec: FieldSpec, value: Any, msg_id: int | None) -> 
     }[spec.kind]
     if not ok:
         raise MessageError(ErrorCode.BAD_FIELD, f"field {name!r} must be {spec.kind}", msg_id)
+    if spec.kind in (UINT, NUMBER):
+        # int/float comparisons are exact in Python whatever the int's size; NaN fails every comparison.
+        finite = isinstance(value, int) or math.isfinite(value)
+        if not (finite and (spec.low is None or value >= spec.low) and (spec.high is None or value < spec.high)):
+            raise MessageError(ErrorCode.BAD_FIELD, f"field {name!r} out of range {_range(spec)}", msg_id)
     if spec.choices and value not in spec.choices:
         raise MessageError(ErrorCode.BAD_FIELD, f"field {name!r} must be one of {', '.join(spec.choices)}", msg_id)
     if spec.max_length is not None and len(value) > spec.max_length:
         raise MessageError(ErrorCode.BAD_FIELD, f"field {name!r} longer than {spec.max_length}", msg_id)
+    if spec.kind in (TEXT, BYTES, LIST) and len(value) < spec.min_length:
+        raise MessageError(ErrorCode.BAD_FIELD, f"field {name!r} shorter than {spec.min_length}", msg_id)
+    if spec.items is not None:
+        for item in value:
+            _check_value(f"{name}[]", spec.items, item, msg_id)
+
+
+def _range(spec: FieldSpec) -> str:
+    low = "" if spec.low is None else str(spec.low)
+    high = "" if spec.high is None else str(spec.high - 1) if spec.kind == UINT else f"<{spec.high}"
+    return f"{low}..{high}"
 
 
 def encode(message: Message) -> bytes:
@@ -207,9 +255,13 @@ def validate(body: object) -> Message:
     for name, spec in schema.items():
         if name not in body:
             if spec.required:
-                raise MessageError(ErrorCode.MISSING_FIELD, f"{kind} needs field {name!r}", msg_id)
+                raise MessageError(ErrorCode.MISSING_FIELD, f"{kind} needs field {name!r}", msg_id, kind)
             continue
-        _check_value(name, spec, body[name], msg_id)
+        try:
+            _check_value(name, spec, body[name], msg_id)
+        except MessageError as error:
+            error.message_type = kind
+            raise
         fields[name] = body[name]
     return Message(kind, msg_id, fields)
 

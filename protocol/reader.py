@@ -16,7 +16,7 @@ from protocol import messages
 from protocol.messages import ErrorCode, Message, MessageError
 
 LOW_WATERMARK = 2  # ask for nonces when fewer than this many remain
-MAX_NONCES = 64
+MAX_NONCES = messages.MAX_POOL
 # After asking, wait this long for nonces before asking again (the host may have been busy or the ask lost).
 NONCE_ASK_BACKOFF = 30.0
 
@@ -93,17 +93,24 @@ class ReaderEndpoint:
     # -- from the host ---------------------------------------------------------------------------------------
 
     def receive(self, payload: bytes, now: float) -> Output:
+        """Handle one payload from the host. Never raises for bad input: a message that does not decode, or whose
+        field is out of its documented range, is answered with a typed ``error`` and changes nothing, so the
+        daemon goes on with the next payload of the same read."""
         out = Output()
         try:
             message = messages.decode(payload)
         except MessageError as error:
-            out.send.append(self._encode(messages.error_reply(error, self._id())))
+            if error.message_type == messages.ERROR:  # an error about an error could bounce for ever
+                out.host_errors.append(HostError(int(error.code), f"unreadable error message: {error.detail}",
+                                                 error.in_reply_to))
+            else:
+                out.send.append(self._encode(messages.error_reply(error, self._id())))
             return out
         kind = message.type
         if kind in (messages.HELLO, messages.GET_INFO):
             out.send.append(self._info(now))
         elif kind == messages.NONCE_POOL:
-            self._add_nonces(message, now, out)
+            self._add_nonces(message, now)
         elif kind == messages.SET_MODE:
             out.commands.append(SetMode(message.id, message["mode"], message.get("staff")))
         elif kind == messages.CANCEL:
@@ -111,7 +118,7 @@ class ReaderEndpoint:
         elif kind == messages.STATUS:
             out.send.append(self._state_message())
         elif kind == messages.SET_TIME:
-            self._set_time(message, now, out)
+            self._set_time(message, now)
         elif kind == messages.RESULT_ACK:
             self._result_ack(message, out)
         elif kind == messages.ERROR:  # never answered: an error about an error could bounce for ever
@@ -128,7 +135,11 @@ class ReaderEndpoint:
 
     def state_changed(self, state: str, mode: str) -> bytes:
         self._state, self._mode = state, mode
-        self._state_seq += 1
+        self._state_seq = (self._state_seq + 1) % messages.UINT32_END
+        return self._state_message()
+
+    def current_state(self) -> bytes:
+        """The state message again, unchanged (``seq`` too): a heartbeat the host may take as often as it comes."""
         return self._state_message()
 
     def take_nonce(self, now: float) -> tuple[bytes | None, Output]:
@@ -167,11 +178,8 @@ class ReaderEndpoint:
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
-    def _add_nonces(self, message: Message, now: float, out: Output) -> None:
-        nonces = message["nonces"]
-        if not all(isinstance(n, bytes) and 16 <= len(n) <= 64 for n in nonces):
-            out.send.append(self._error(ErrorCode.BAD_FIELD, "nonces must be 16-64 byte strings", message.id))
-            return
+    def _add_nonces(self, message: Message, now: float) -> None:
+        nonces = message["nonces"]  # each 16-64 bytes and the ttl 1 s - 1 day: checked by messages.decode
         expiry = now + message["ttl"]
         for nonce in nonces:
             self._nonces.append((nonce, expiry))
@@ -183,13 +191,10 @@ class ReaderEndpoint:
         while self._nonces and self._nonces[0][1] <= now:
             self._nonces.popleft()
 
-    def _set_time(self, message: Message, now: float, out: Output) -> None:
-        unix = float(message["unix"])
-        # NaN fails both comparisons, and inf, negatives and milliseconds fall outside: the old time stays.
-        if not messages.MIN_UNIX_TIME <= unix < messages.MAX_UNIX_TIME:
-            out.send.append(self._error(ErrorCode.BAD_FIELD, "unix must be seconds between 2020 and 2100", message.id))
-            return
-        self._clock_offset = unix - now
+    def _set_time(self, message: Message, now: float) -> None:
+        # messages.decode refused NaN, infinities, bignums, negatives and milliseconds (bad-field, 2020-2100 only),
+        # so the conversion cannot overflow and the old time stays when the value was wrong.
+        self._clock_offset = float(message["unix"]) - now
 
     def _result_ack(self, message: Message, out: Output) -> None:
         cti: bytes = message["cti"]

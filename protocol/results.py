@@ -14,8 +14,8 @@ the device says it matched a live face to the card photo, and adds what the card
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import cbor2
@@ -24,7 +24,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cwt import COSE, COSEKey
 from cwt.cose_key_interface import COSEKeyInterface
 
-from protocol.messages import MAX_UNIX_TIME, MIN_UNIX_TIME
+from protocol.messages import MAX_COSE, MAX_UNIX_TIME, MIN_UNIX_TIME, NONCE_MAX_BYTES, NONCE_MIN_BYTES
+from protocol.vocabulary import ASSURANCE_OF as ASSURANCE_OF
+from protocol.vocabulary import Assurance as Assurance
+from protocol.vocabulary import IssuerSignature as IssuerSignature
+from protocol.vocabulary import Liveness as Liveness
+from protocol.vocabulary import Method as Method
 
 # -- claim labels ---------------------------------------------------------------------------------------------------
 ISS, IAT, CTI, EAT_NONCE = 1, 6, 7, 10
@@ -50,36 +55,25 @@ PIN_SIGNED_PREFIX = b"mynareader/1 JPKI user-authentication of host nonce\x00"
 # this host's request.
 CARD_PRESENCE_PREFIX = b"mynareader/1 card-face AP presence for host nonce\x00"
 
+# The documented ranges of docs/protocol.md section 9, checked before signing and after decoding.
 CTI_BYTES = 16
 CONFIG_HASH_BYTES = 32  # SHA-256
-NONCE_MIN_BYTES, NONCE_MAX_BYTES = 16, 64  # what a host may put in a nonce_pool
+UEID_BYTES = 17  # RAND type: 0x01 + 16 bytes
+MAX_TEXT = 64  # swversion, the consent wording's version, the staff id
+MAX_COUNTER = 2**63 - 1  # fits a signed 64-bit integer in any language and in SQLite
+MAX_FACE_FRAMES = 1000
+MAX_RSA_BYTES = 512  # card signatures: RSA up to 4096 bits (the JPKI keys are 2048)
+MAX_KEY_BYTES = 1024  # the card-face AP key, DER SubjectPublicKeyInfo
+LANGUAGES = ("ja", "en")
+PRESCRIPTIONS = ("electronic", "paper")
 
 COSE_ALG_ES256 = -7
 COSE_HEADER_ALG, COSE_HEADER_CRIT, COSE_HEADER_KID = 1, 2, 4
 DBGSTAT_ENABLED, DBGSTAT_DISABLED = 0, 1  # RFC 9711 §4.2.9: a demo key means debug/emulation is on
 
 
-class Method(StrEnum):
-    PIN = "pin"
-    FACE = "face"
-    VISUAL = "visual"
-    SMARTPHONE_ANDROID = "smartphone_android"
-    SMARTPHONE_IPHONE = "smartphone_iphone"
-
-
-class Assurance(StrEnum):
-    CARD_SIGNED = "card-signed"
-    DEVICE_ATTESTED = "device-attested"
-    STAFF_ATTESTED = "staff-attested"
-
-
-ASSURANCE_OF = {
-    Method.PIN: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_ANDROID: Assurance.CARD_SIGNED,
-    Method.SMARTPHONE_IPHONE: Assurance.CARD_SIGNED,
-    Method.FACE: Assurance.DEVICE_ATTESTED,
-    Method.VISUAL: Assurance.STAFF_ATTESTED,
-}
+#: The liveness verdicts an accepted face result may carry.
+MATCH_LIVENESS = (Liveness.LIVE, Liveness.NOT_CHECKED)
 
 
 class ResultError(ValueError):
@@ -127,14 +121,48 @@ class Consents:
 
 
 @dataclass(frozen=True)
+class CardProofs:
+    """What the card proved, as the ``card_proofs`` claim carries it (docs/protocol.md): a card-signed result
+    carries ``signature`` (the 利用者証明用 key over :func:`pin_signed_message`); a face result carries ``card_key``
+    (the 券面事項確認AP's public key, SubjectPublicKeyInfo DER), ``presence_signature`` (that key over
+    :func:`card_presence_message`) and ``issuer_signature`` (an :class:`IssuerSignature` value); a staff-attested
+    result carries none."""
+
+    signature: bytes | None = None
+    card_key: bytes | None = None
+    presence_signature: bytes | None = None
+    issuer_signature: str | None = None
+
+    def to_cbor(self) -> dict[str, Any]:
+        return {name: value for name, value in (("signature", self.signature), ("card_key", self.card_key),
+                                                ("presence_signature", self.presence_signature),
+                                                ("issuer_signature", self.issuer_signature))
+                if value is not None}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class FaceEvidence:
-    score: float
-    threshold: float
-    liveness: str  # the liveness verdict's name, e.g. "not-checked", "live", "spoof-suspected"
-    frames: int
+    """What the device measured in the face match it attests: only a match makes a face result, so the score
+    reached the threshold and no spoof was suspected."""
+
+    score: float  # similarity, threshold ≤ score ≤ 1
+    threshold: float  # the decision rule's threshold, 0 < threshold ≤ 1
+    liveness: str  # a Liveness value: "live" or "not-checked" (never "spoof-suspected" in a result)
+    frames: int  # frames scored in the attempt, 1 - MAX_FACE_FRAMES
 
     def to_cbor(self) -> dict[str, Any]:
         return {"score": self.score, "threshold": self.threshold, "liveness": self.liveness, "frames": self.frames}
+
+    def check(self) -> None:
+        for name, value in (("score", self.score), ("threshold", self.threshold)):
+            if not (isinstance(value, float) and math.isfinite(value) and 0.0 < value <= 1.0):
+                raise ResultError(f"face.{name} must be a number above 0 and at most 1")
+        if self.score < self.threshold:
+            raise ResultError("face.score is below face.threshold: that attempt was no match")
+        if self.liveness not in list(MATCH_LIVENESS):
+            raise ResultError("face.liveness must be live or not-checked in a result (a suspected spoof is no match)")
+        if not 1 <= self.frames <= MAX_FACE_FRAMES:
+            raise ResultError(f"face.frames must be 1-{MAX_FACE_FRAMES}")
 
 
 @dataclass(frozen=True)
@@ -162,9 +190,12 @@ class ResultClaims:
     def assurance(self) -> Assurance:
         return ASSURANCE_OF[self.method]
 
-    def check_sizes(self) -> None:
-        """The documented lengths and ranges (docs/protocol.md section 9): checked before signing and after
-        decoding, so the device never signs what a host must refuse."""
+    def check(self) -> None:
+        """Every documented length and range, and the claims' consistency with each other (docs/protocol.md
+        section 9): checked before signing and after decoding, so the device never signs what a host must refuse,
+        and a host never hands out what the device should not have signed."""
+        if len(self.device) != UEID_BYTES or self.device[0] != 0x01:
+            raise ResultError("ueid must be RAND type: 0x01 + 16 bytes")
         if len(self.cti) != CTI_BYTES:
             raise ResultError(f"cti must be {CTI_BYTES} bytes")
         if not NONCE_MIN_BYTES <= len(self.nonce) <= NONCE_MAX_BYTES:
@@ -173,6 +204,36 @@ class ResultClaims:
             raise ResultError(f"the configuration hash must be {CONFIG_HASH_BYTES} bytes")
         if self.issued_at is not None and not MIN_UNIX_TIME <= self.issued_at < MAX_UNIX_TIME:
             raise ResultError("iat is not a Unix time in seconds between 2020 and 2100")
+        if not 1 <= self.counter <= MAX_COUNTER:
+            raise ResultError(f"clock.counter must be 1-{MAX_COUNTER}")
+        _check_text(self.swversion, "swversion")
+        _check_text(self.consent_wording_version, "consent wording version")
+        if self.language not in LANGUAGES:
+            raise ResultError(f"the consent wording's language must be one of {', '.join(LANGUAGES)}")
+        if self.consents.prescription is not None and self.consents.prescription not in PRESCRIPTIONS:
+            raise ResultError(f"consents.prescription must be one of {', '.join(PRESCRIPTIONS)}")
+        if not 1 <= len(self.auth_certificate) <= MAX_COSE:
+            raise ResultError("the auth certificate claim is empty or too long")
+        if (self.staff_id is not None) != (self.method is Method.VISUAL):
+            raise ResultError("a visual-check result, and only one, names the staff member")
+        if self.staff_id is not None:
+            _check_text(self.staff_id, "staff id")
+        if (self.face is not None) != (self.method is Method.FACE):
+            raise ResultError("a face result, and only one, carries the face evidence")
+        if self.face is not None:
+            self.face.check()
+        self._check_card_proofs()
+
+    def _check_card_proofs(self) -> None:
+        proofs = self.card_proofs
+        if self.assurance is Assurance.CARD_SIGNED:
+            _proof_bytes(proofs, "signature", MAX_RSA_BYTES)
+        elif self.method is Method.FACE:
+            _proof_bytes(proofs, "card_key", MAX_KEY_BYTES)
+            _proof_bytes(proofs, "presence_signature", MAX_RSA_BYTES)
+            if proofs.get("issuer_signature") not in list(IssuerSignature):
+                raise ResultError("card_proofs.issuer_signature must be one of "
+                                  + ", ".join(v.value for v in IssuerSignature))
 
     @property
     def issuer(self) -> str:
@@ -207,7 +268,8 @@ class ResultClaims:
 
     @classmethod
     def from_cbor(cls, claims: object) -> ResultClaims:
-        """Read back a claim set, checking every claim's presence and type."""
+        """Read back a claim set, checking every claim's presence, type, range and consistency (:meth:`check`);
+        every problem is a :class:`ResultError`."""
         if not isinstance(claims, dict):
             raise ResultError("the payload is not a CBOR map of claims")
         reader = _Claims(claims)
@@ -220,9 +282,9 @@ class ResultClaims:
             raise ResultError("the assurance claim does not match the method")
         if reader.uint(PROTOCOL) != PROTOCOL_VERSION:
             raise ResultError("a result of another protocol version")
+        if reader.text(SWNAME) != PROTOCOL_NAME:
+            raise ResultError(f"swname must be {PROTOCOL_NAME!r}")
         device = reader.bytes(UEID)
-        if len(device) != 17 or device[0] != 0x01:
-            raise ResultError("ueid must be RAND type: 0x01 + 16 bytes")
         if reader.text(ISS) != f"{PROTOCOL_NAME}:{device.hex()}":
             raise ResultError("iss does not name the ueid")
         dbgstat = reader.uint(DBGSTAT)
@@ -236,49 +298,62 @@ class ResultClaims:
         clock = reader.map(CLOCK)
         face = reader.map(FACE, required=False)
         prescription = consents.get("prescription")
-        try:
-            result = cls(
-                device=device,
-                cti=reader.bytes(CTI),
-                nonce=reader.bytes(EAT_NONCE),
-                swversion=swversion[0],
-                demo=dbgstat == DBGSTAT_ENABLED,
-                config_hash=reader.bytes(CONFIG_HASH),
-                method=method,
-                auth_certificate=reader.bytes(AUTH_CERTIFICATE),
-                counter=_typed(clock.get("counter"), int, "clock.counter"),
-                issued_at=reader.uint(IAT) if IAT in claims else None,
-                consents=Consents(
-                    _typed(consents.get("medical"), bool, "consents.medical"),
-                    _typed(consents.get("checkup"), bool, "consents.checkup"),
-                    _typed(consents.get("limit"), bool, "consents.limit"),
-                    None if prescription is None else _typed(prescription, str, "consents.prescription"),
-                ),
-                consent_wording_version=_typed(wording.get("version"), str, "consent wording version"),
-                language=_typed(wording.get("language"), str, "consent wording language"),
-                card_proofs=reader.map(CARD_PROOFS),
-                face=None if face is None else FaceEvidence(
-                    float(_typed(face.get("score"), (int, float), "face.score")),
-                    float(_typed(face.get("threshold"), (int, float), "face.threshold")),
-                    _typed(face.get("liveness"), str, "face.liveness"),
-                    _typed(face.get("frames"), int, "face.frames"),
-                ),
-                staff_id=reader.text(STAFF_ID) if STAFF_ID in claims else None,
-            )
-        except TypeError as exc:
-            raise ResultError(str(exc)) from None
-        result.check_sizes()
+        result = cls(
+            device=device,
+            cti=reader.bytes(CTI),
+            nonce=reader.bytes(EAT_NONCE),
+            swversion=swversion[0],
+            demo=dbgstat == DBGSTAT_ENABLED,
+            config_hash=reader.bytes(CONFIG_HASH),
+            method=method,
+            auth_certificate=reader.bytes(AUTH_CERTIFICATE),
+            counter=_typed(clock.get("counter"), int, "clock.counter"),
+            issued_at=reader.uint(IAT) if IAT in claims else None,
+            consents=Consents(
+                _typed(consents.get("medical"), bool, "consents.medical"),
+                _typed(consents.get("checkup"), bool, "consents.checkup"),
+                _typed(consents.get("limit"), bool, "consents.limit"),
+                None if prescription is None else _typed(prescription, str, "consents.prescription"),
+            ),
+            consent_wording_version=_typed(wording.get("version"), str, "consent wording version"),
+            language=_typed(wording.get("language"), str, "consent wording language"),
+            card_proofs=reader.proofs(CARD_PROOFS),
+            face=None if face is None else FaceEvidence(
+                _fraction(face.get("score"), "face.score"),
+                _fraction(face.get("threshold"), "face.threshold"),
+                _typed(face.get("liveness"), str, "face.liveness"),
+                _typed(face.get("frames"), int, "face.frames"),
+            ),
+            staff_id=reader.text(STAFF_ID) if STAFF_ID in claims else None,
+        )
         if _typed(clock.get("set"), bool, "clock.set") != (result.issued_at is not None):
             raise ResultError("clock.set disagrees with iat")
-        if method is Method.VISUAL and not result.staff_id:
-            raise ResultError("a visual-check result must name the staff member")
-        if method is Method.FACE and result.face is None:
-            raise ResultError("a face result must carry the face evidence")
+        result.check()
         return result
 
 
+def _fraction(value: Any, name: str) -> float:
+    """A score or threshold as a float, range-checked before the conversion (``float(10**400)`` overflows)."""
+    _typed(value, (int, float), name)
+    if not 0 < value <= 1:  # exact for ints of any size; NaN fails it
+        raise ResultError(f"{name} must be a number above 0 and at most 1")
+    return float(value)
+
+
+def _check_text(value: str, name: str) -> None:
+    if not 1 <= len(value) <= MAX_TEXT:
+        raise ResultError(f"{name} must be 1-{MAX_TEXT} characters")
+
+
+def _proof_bytes(proofs: dict[str, Any], name: str, max_length: int) -> None:
+    value = proofs.get(name)
+    if not isinstance(value, bytes) or not 1 <= len(value) <= max_length:
+        raise ResultError(f"card_proofs.{name} must be 1-{max_length} bytes")
+
+
 def _typed(value: Any, kind: type | tuple[type, ...], name: str) -> Any:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise ResultError(f"claim {name} missing or of the wrong type")
     return value
 
@@ -315,6 +390,12 @@ class _Claims:
     def map(self, label: int, required: bool = True) -> Any:
         return self._get(label, dict, required)
 
+    def proofs(self, label: int) -> dict[str, Any]:
+        value: dict[Any, Any] = self.map(label)
+        if not all(isinstance(key, str) for key in value):
+            raise ResultError(f"claim {label} must be a map with text keys")
+        return value
+
 
 # -- COSE_Sign1 -------------------------------------------------------------------------------------------------------
 
@@ -332,10 +413,11 @@ def _cose_key(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> CO
 
 def sign_result(claims: ResultClaims, key: ec.EllipticCurvePrivateKey) -> bytes:
     """The tagged COSE_Sign1 of ``claims``; the protected header names ES256 and the key id (the fingerprint).
-    Claims of the wrong size (:meth:`ResultClaims.check_sizes`) raise :class:`ResultError` and are not signed."""
+    Claims outside their documented ranges (:meth:`ResultClaims.check`) raise :class:`ResultError` and are not
+    signed."""
     if not isinstance(key.curve, ec.SECP256R1):
         raise ValueError("results are signed with a P-256 key (ES256)")
-    claims.check_sizes()
+    claims.check()
     kid = fingerprint_bytes(key.public_key())
     payload = cbor2.dumps(claims.to_cbor())
     signed: bytes = COSE.new().encode_and_sign(
@@ -350,6 +432,7 @@ class SignedResult:
 
     kid: bytes
     claims: dict[Any, Any]
+    payload_sha256: bytes  # what identifies the signed content: the same claims re-sent are the same result
 
 
 def open_result(cose: bytes) -> SignedResult:
@@ -383,7 +466,7 @@ def open_result(cose: bytes) -> SignedResult:
         raise ResultError("the protected header must carry the key id")
     if not isinstance(claims, dict):
         raise ResultError("the payload is not a claim set")
-    return SignedResult(kid, claims)
+    return SignedResult(kid, claims, hashlib.sha256(body[2]).digest())
 
 
 class BadSignature(ResultError):

@@ -14,7 +14,10 @@ if the peer restarted meanwhile, a :class:`protocol.link.PeerRestarted` event sa
         msg_id = port.send(b"...")
 
 ``on_event(event)`` is called synchronously, in order, from the event loop; resubmit inside it on
-``PeerRestarted`` to keep order. Without ``on_event``, events queue for :meth:`SerialLink.next_event`.
+``PeerRestarted`` to keep order. Without ``on_event``, events queue for :meth:`SerialLink.next_event`. An exception
+raised by ``on_event`` is passed to the event loop's exception handler (and counted in ``callback_errors``) and the
+remaining events of the same read are still delivered: the link has acknowledged them already, so skipping them
+would lose them.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class SerialLink:
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
         self.port_errors = 0
+        self.callback_errors = 0
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self._port: serial.SerialBase | None = None
         self._stop = threading.Event()
@@ -112,10 +116,18 @@ class SerialLink:
 
     def _dispatch(self, events: list[Event]) -> None:
         for ev in events:
-            if self.on_event is not None:
-                self.on_event(ev)
-            else:
+            if self.on_event is None:
                 self._events.put_nowait(ev)
+                continue
+            try:
+                self.on_event(ev)
+            except Exception as exc:  # noqa: BLE001 - reported below; the next event must still be delivered
+                self.callback_errors += 1
+                if self._loop is not None:
+                    self._loop.call_exception_handler({
+                        "message": f"SerialLink({self.url}): on_event failed for {type(ev).__name__}",
+                        "exception": exc,
+                    })
         out = self.link.data_to_send()
         if out:
             self._outbuf += out

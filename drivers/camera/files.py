@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from drivers.camera.base import CameraConfigError, CameraError, FramesExhaustedError, SourceBase
-from drivers.camera.frames import FrameTooLarge, FrameUndecodable, decode_frame
+from drivers.camera.frames import decode_frame
+from drivers.images import ImageTooLarge, ImageUndecodable
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".jp2", ".j2k", ".ppm", ".webp", ".tif", ".tiff"})
 
@@ -43,7 +44,7 @@ class FileCamera(SourceBase):
         self._next += 1
         try:
             frame = decode_frame(path)
-        except (FrameTooLarge, FrameUndecodable) as error:
+        except (ImageTooLarge, ImageUndecodable) as error:
             raise CameraError(f"files camera: cannot decode {path.name}: {error}") from None
         self.size = (frame.shape[1], frame.shape[0])
         return frame

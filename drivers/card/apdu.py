@@ -116,7 +116,7 @@ def error_for(sw: int, command: Command) -> errors.StatusWordError:
 def tries_left(sw: int, command: Command, max_tries: int) -> int:
     """Tries left from the answer to an empty VERIFY: 63Cx → x; 63C0, 6983, 6984 → 0 (locked).
 
-    9000 means the key is already verified in this session (spec §2.5, myna-card): no counter is reported, but the
+    9000 means the key is already verified in this session (docs/card.md, "Commands"; myna-card): no counter is reported, but the
     successful VERIFY reset it to its maximum, so ``max_tries`` is the answer.
     """
     if sw & 0xFFF0 == 0x63C0:
@@ -135,7 +135,7 @@ def check(response: Response, command: Command) -> bytes:
     return response.data
 
 
-# -- the commands the driver sends (spec/mynumber-card.md §2, §5) ---------------------------------------------------
+# -- the commands the driver sends (docs/card.md, "Commands") ---------------------------------------------------------
 
 
 def select_df(aid: bytes) -> Command:

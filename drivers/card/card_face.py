@@ -1,7 +1,7 @@
 """券面事項確認AP (card surface verification application): 照合番号B, the card face record with the chip photo, and
 the application's own key as proof that the card itself is present.
 
-The face path (spec/mynumber-card.md §3.4, §4): the tries left for 照合番号B (empty VERIFY, costs nothing), VERIFY
+The face path (docs/card.md, "The face path"): the tries left for 照合番号B (empty VERIFY, costs nothing), VERIFY
 照合番号B, READ the card face record of EF 0002 (sized from its ``FF 20`` header) and ask the application to sign a
 fresh challenge with its own key (``80 2A 00 00``, no PIN), checked against the public key the record carries.
 
@@ -37,17 +37,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from PIL import Image
 
 from drivers.card import apdu, ber, errors
 from drivers.card.channel import CardChannel
 from drivers.card.files import ApplicationFiles
+from drivers.images import ImageTooLarge, ImageUndecodable, decoded_image
 
 CARD_FACE_AID = bytes.fromhex("D3921000310001010402")
 EF_CARD_FACE = 0x0002
 EF_COLLATION_B = 0x0012  # 照合番号B's key EF in this AP (0011 生年月日, 0013 照合番号A)
 COLLATION_B_DIGITS = 14
-# Not settled (spec §3.3: a quoted Digital Agency figure says 10, another source 3); only reported as the count after
+# Not settled (docs/card.md, "Secrets and their counters": a quoted Digital Agency figure says 10, another source 3); only reported as the count after
 # a successful VERIFY, when the card answers the empty VERIFY with 9000 instead of a counter.
 COLLATION_MAX_TRIES = 10
 
@@ -113,6 +113,12 @@ class CardFace:
                 f"issuer_signature={self.issuer_signature.value}, card_key={proof})")
 
 
+#: Largest chip photo decoded, in pixels. Its pixel size is not published (ours are 240x320, a passport-style crop);
+#: a megapixel leaves ample room while a hostile header, which costs a few bytes in a record of up to 64 KB, cannot
+#: make the reader decode a camera-sized image.
+PHOTO_MAX_PIXELS = 1_000_000
+
+
 @dataclass(frozen=True)
 class PhotoInfo:
     format: str
@@ -122,13 +128,14 @@ class PhotoInfo:
 
 
 def inspect_photo(photo: bytes) -> PhotoInfo:
-    """Decode the photo in memory (nothing is written) and describe it; :class:`MalformedResponse` if it does not
-    decode as JPEG 2000."""
+    """Decode the photo in memory (nothing is written) and describe it. :class:`MalformedResponse` if it does not
+    decode as JPEG 2000 or declares more than :data:`PHOTO_MAX_PIXELS` (refused from its header, before decoding)."""
     try:
-        with Image.open(io.BytesIO(photo), formats=["JPEG2000"]) as image:
-            image.load()
+        with decoded_image(io.BytesIO(photo), formats=["JPEG2000"], max_pixels=PHOTO_MAX_PIXELS) as image:
             return PhotoInfo("JPEG 2000", image.width, image.height, image.mode)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except ImageTooLarge as exc:
+        raise errors.MalformedResponse(f"the photo is too large for a chip photo: {exc}") from exc
+    except ImageUndecodable as exc:
         raise errors.MalformedResponse(f"the photo does not decode as JPEG 2000: {exc}") from exc
 
 

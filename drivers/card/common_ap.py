@@ -1,7 +1,7 @@
 """共通AP (common application): the card information record, whose expiry the card-face scan cross-checks.
 
 EF 0001, record 1 is a simple TLV ``01 1C`` holding 28 ASCII digits: a 15-digit card serial, a 5-digit municipality
-code and the card's expiry YYYYMMDD (spec/mynumber-card.md §5; myna-card ``common.rs``, myna ``unknown.rs``). No
+code and the card's expiry YYYYMMDD (docs/card.md, "共通AP"; myna-card ``common.rs``, myna ``unknown.rs``). No
 source shows a PIN or code guarding it, and both read it straight after SELECT, so the driver reads it without one.
 Only the expiry is kept: the serial and municipality code are dropped as the record is parsed.
 """

@@ -1,8 +1,9 @@
 """Japanese era (和暦) dates as the My Number card prints and keys them.
 
 The card prints the birth date in the era form (「昭和55年 2月17日生」) and both 照合番号B and the 生年月日 key begin
-with it as YYMMDD in the era year (spec/mynumber-card.md §2.5: 1980-02-17 = 昭和55 → ``550217``). Each era begins on
-the day after its predecessor's last day; dates before 明治 are refused.
+with it as YYMMDD in the era year (docs/card.md, "Secrets and their counters": 1980-02-17 = 昭和55 → ``550217``). Each era begins on
+the day after its predecessor's last day; dates before 明治 are refused, and :func:`from_era` refuses era dates
+that fall outside their era (平成32年, 昭和64年1月8日).
 """
 
 from __future__ import annotations
@@ -43,6 +44,19 @@ def to_era(day: dt.date) -> EraDate:
         if day >= start:
             return EraDate(name, day.year - start.year + 1, day.month, day.day)
     raise ValueError(f"{day.isoformat()} is before the 明治 era")
+
+
+def from_era(era: str, year: int, month: int, day: int) -> dt.date:
+    """The Gregorian date of an era date, or :class:`ValueError` unless it is a real day inside that era: 昭和64年
+    ends on 7 January, 平成元年 starts on 8 January, 平成31年 ends on 30 April, 令和元年 starts on 1 May."""
+    starts = dict(ERAS)
+    if era not in starts or year < 1:
+        raise ValueError(f"{era}{year}年 is not an era year")
+    start = starts[era]
+    day_ = dt.date(start.year + year - 1, month, day)  # ValueError for 2月30日 and the like
+    if to_era(day_) != EraDate(era, year, month, day):
+        raise ValueError(f"{era}{year}年{month}月{day}日 is outside the {era} era")
+    return day_
 
 
 def printed_gregorian(day: dt.date) -> str:

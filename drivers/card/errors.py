@@ -24,7 +24,11 @@ class NoCard(CardError):
     """The reader holds no card."""
 
 
-class CardRemoved(CardError, ConnectionError):
+class MuteCard(CardError):
+    """A card is in the reader but does not answer: no chip, or a broken one (the patient is told it is unreadable)."""
+
+
+class CardRemovedError(CardError, ConnectionError):
     """The card left the reader, possibly in the middle of a command. Nothing read so far is kept."""
 
 
@@ -45,10 +49,6 @@ class MalformedResponse(CardError, ValueError):
 
 class InvalidPinFormat(CardError, ValueError):
     """A PIN or code was refused before any APDU was sent, so it cost no try."""
-
-
-class UnsupportedCard(CardError):
-    """The card is not one this reader can authenticate (old 住基カード, a non-My-Number card, …)."""
 
 
 class StatusWordError(CardError):

@@ -39,7 +39,7 @@ class ApplicationFiles:
 
     @staticmethod
     def _read_data(command: apdu.Command, response: apdu.Response) -> bytes:
-        """A read's data. 6282 with data is the file ending before Le (spec §2.4, §6: tolerated), so the data is a
+        """A read's data. 6282 with data is the file ending before Le (which ISO allows: tolerated), so the data is a
         short final chunk; 6282 without data, like any other status word, is the typed error."""
         if response.sw == SW_END_BEFORE_LE and response.data:
             return response.data

@@ -27,7 +27,7 @@ UNSUPPORTED_REASONS = {
 
 
 # Answers to the PIN's empty VERIFY that mean "this token has no PIN to use" rather than a broken card.
-_NO_USABLE_PIN = (errors.FileNotFound, errors.IncorrectParameters, errors.ConditionsNotSatisfied,
+NO_USABLE_PIN = (errors.FileNotFound, errors.IncorrectParameters, errors.ConditionsNotSatisfied,
                   errors.NotSupported, errors.SecurityStatusNotSatisfied)
 
 
@@ -80,7 +80,7 @@ def read_card_info(channel: CardChannel) -> CardInfo:
         certificate = None  # defensively: a card issued without PINs may carry no certificate either
     try:
         tries: int | None = jpki.pin_tries_left()
-    except _NO_USABLE_PIN:
+    except NO_USABLE_PIN:
         tries = None  # no PIN on this token
     expiry = None
     if kind is TokenKind.CARD:

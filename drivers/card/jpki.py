@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
@@ -27,8 +27,8 @@ EF_AUTH_CERTIFICATE = 0x000A
 EF_AUTH_CA_CERTIFICATE = 0x000B
 EF_AUTH_KEY = 0x0017
 EF_AUTH_PIN = 0x0018
-AUTH_PIN_MAX_TRIES = 3  # every source (spec §2.5)
-AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (spec §2.2); the card signs nothing else
+AUTH_PIN_MAX_TRIES = 3  # every public source (docs/card.md)
+AUTH_KEY_BITS = 2048  # both JPKI keys are RSA-2048 (docs/card.md); the card signs nothing else
 
 
 def _load_certificate(der: bytes, what: str) -> x509.Certificate:
@@ -101,7 +101,7 @@ class AuthCertificate:
 def _rsa_key(cert: x509.Certificate) -> rsa.RSAPublicKey:
     try:
         key = cert.public_key()
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:  # UnsupportedAlgorithm (an unknown key type) is no ValueError
         raise errors.MalformedResponse(f"the auth certificate's public key does not parse: {exc}") from exc
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size != AUTH_KEY_BITS:
         raise errors.MalformedResponse(f"the auth certificate's key is not RSA-{AUTH_KEY_BITS}")

@@ -1,8 +1,10 @@
 """PC/SC through pyscard: readers, card events and connections, with recovery after pcscd restarts.
 
 Card presence is watched with SCardGetStatusChange (no polling loops of our own), including pcsc-lite's
-``\\\\?PnP?\\Notification`` pseudo-reader so that readers plugged in later are seen. Every PC/SC failure becomes a
-typed error: a card that left is :class:`~drivers.card.errors.CardRemoved`, a pcscd that went away is
+``\\\\?PnP?\\Notification`` pseudo-reader so that readers plugged in later are seen; a card that is there but mute
+(pcscd could not power it up: no chip, or a broken one) is reported too, marked mute. Watch on a context of its own
+(:mod:`drivers.card.presence`): a context serialises its calls. Every PC/SC failure becomes a
+typed error: a card that left is :class:`~drivers.card.errors.CardRemovedError`, a pcscd that went away is
 :class:`~drivers.card.errors.ServiceUnavailable` — after which the next call establishes a new context.
 """
 
@@ -52,14 +54,18 @@ def _raise_for(hresult: int, what: str) -> None:
     if hresult in _SERVICE_GONE:
         raise errors.ServiceUnavailable(text)
     if hresult in _CARD_GONE:
-        raise errors.CardRemoved(text)
+        raise errors.CardRemovedError(text)
     raise errors.CardCommunicationError(text)
 
 
 @dataclass(frozen=True)
-class CardInserted:
+class CardArrived:
+    """A card arrived in ``reader``. ``mute``: it is there but does not answer (pcscd could not power it up), so it
+    cannot be read; ``atr`` is then empty."""
+
     reader: str
     atr: bytes
+    mute: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class CardLeft:
     reader: str
 
 
-CardEvent = CardInserted | CardLeft
+CardEvent = CardArrived | CardLeft
 
 
 class PcscConnection:
@@ -83,7 +89,7 @@ class PcscConnection:
 
     def transmit(self, command: bytes) -> bytes:
         if self._hcard is None:
-            raise errors.CardRemoved(f"{self.reader}: the connection is closed")
+            raise errors.CardRemovedError(f"{self.reader}: the connection is closed")
         hresult, response = scard.SCardTransmit(self._hcard, self._protocol, list(command))
         if hresult == scard.SCARD_S_SUCCESS and len(response) >= 2:
             return bytes(response)
@@ -99,7 +105,7 @@ class PcscConnection:
             self.context.invalidate()
         _raise_for(scard.SCARD_S_SUCCESS if no_answer else hresult, f"{self.reader}: transmit")
         if gone:
-            raise errors.CardRemoved(f"{self.reader}: the card left during the command")
+            raise errors.CardRemovedError(f"{self.reader}: the card left during the command")
         raise errors.CardCommunicationError(f"{self.reader}: the card did not answer ({_hresult_text(hresult)})")
 
     def close(self, reset: bool = True) -> None:
@@ -179,7 +185,7 @@ class PcscContext:
     def _status(self, states: list[tuple[str, int]], timeout_ms: int) -> list[tuple[str, int, list[int]]]:
         with self._guard():
             hresult, result = scard.SCardGetStatusChange(self._context(), timeout_ms, states)
-            if hresult == scard.SCARD_E_TIMEOUT:
+            if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
                 return [(reader, state, []) for reader, state in states]
             if hresult == scard.SCARD_E_UNKNOWN_READER:
                 raise errors.NoReader(f"unknown reader: {_hresult_text(hresult)}")
@@ -197,10 +203,16 @@ class PcscContext:
             return True  # the reader or the service went away with it
         return not self._present(state)
 
+    def cancel(self) -> None:
+        """Wake a :meth:`wait_for_events` blocked on this context (from another thread); it returns no events."""
+        hcontext = self._hcontext
+        if hcontext is not None:
+            scard.SCardCancel(hcontext)
+
     def wait_for_events(self, timeout: float) -> list[CardEvent]:
         """Block up to ``timeout`` seconds until a card arrives or leaves in any reader; return what changed.
 
-        The first call reports the cards already present as :class:`CardInserted`. When pcscd goes away, every card
+        The first call reports the cards already present as :class:`CardArrived`. When pcscd goes away, every card
         known before is reported as :class:`CardLeft` (the service lost its state); later calls raise
         :class:`~drivers.card.errors.ServiceUnavailable` until it is back, then report the cards found again.
         """
@@ -227,17 +239,22 @@ class PcscContext:
             if reader == PNP_NOTIFICATION:
                 self._pnp = now
                 continue
-            was_present = self._present(self._known.get(reader, 0))
+            before = self._known.get(reader, 0)
             self._known[reader] = now
-            if self._present(now) and not was_present:
-                events.append(CardInserted(reader, bytes(atr)))
-            elif was_present and not self._present(now):
-                events.append(CardLeft(reader))
+            if self._present(before) and (not self._present(now) or self._mute(before) != self._mute(now)):
+                events.append(CardLeft(reader))  # gone, or re-powered the other way: a different card for the flow
+            if self._present(now) and (not self._present(before) or self._mute(before) != self._mute(now)):
+                mute = self._mute(now)
+                events.append(CardArrived(reader, b"" if mute else bytes(atr), mute=mute))
         return events
 
     @staticmethod
     def _present(state: int) -> bool:
-        return bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
+        return bool(state & scard.SCARD_STATE_PRESENT)
+
+    @staticmethod
+    def _mute(state: int) -> bool:
+        return bool(state & scard.SCARD_STATE_MUTE)
 
     def connect(self, reader: str) -> PcscConnection:
         with self._guard():
@@ -248,5 +265,8 @@ class PcscContext:
                 raise errors.NoReader(f"no reader named {reader!r}")
             if hresult == scard.SCARD_E_NO_SMARTCARD or hresult == scard.SCARD_W_REMOVED_CARD:
                 raise errors.NoCard(f"{reader}: no card")
+            if hresult in (scard.SCARD_W_UNRESPONSIVE_CARD, scard.SCARD_W_UNPOWERED_CARD):
+                # pcscd could not power the card up (pcsc-lite says unpowered, Windows unresponsive): it is mute.
+                raise errors.MuteCard(f"{reader}: {_hresult_text(hresult)}")
             _raise_for(hresult, f"{reader}: connect")
             return PcscConnection(self, reader, hcard, protocol)

@@ -17,6 +17,7 @@ class InputConfig:
     keypad_rows: tuple[str, ...] = ("GPIO17", "GPIO27", "GPIO22", "GPIO23")
     keypad_columns: tuple[str, ...] = ("GPIO24", "GPIO25", "GPIO16")
     staff_key: str | None = "GPIO26"
+    language_button: str | None = "GPIO19"  # 日本語 / English: its own button, since every screen offers it
     buzzer: str | None = "GPIO12"
     status_led: str | None = "GPIO21"
     scan_period: float = 0.005  # s between samples
@@ -27,7 +28,7 @@ class InputConfig:
         if len(self.keypad_rows) != 4 or len(self.keypad_columns) != 3:
             raise InputConfigError("the keypad is 3×4: 4 row pins and 3 column pins")
         pins = [*self.buttons, *self.keypad_rows, *self.keypad_columns,
-                *(p for p in (self.staff_key, self.buzzer, self.status_led) if p is not None)]
+                *(p for p in (self.staff_key, self.language_button, self.buzzer, self.status_led) if p is not None)]
         repeated = sorted({p for p in pins if pins.count(p) > 1})
         if repeated:
             raise InputConfigError(f"pins used twice: {', '.join(repeated)}")

@@ -88,6 +88,15 @@ class EmulatedFrontPanel:
         else:
             pin.drive_high()
 
+    def language_button(self, down: bool) -> None:
+        if self.config.language_button is None:
+            raise ValueError("this panel has no language button")
+        pin = self._pin(self.config.language_button)
+        if down:
+            pin.drive_low()
+        else:
+            pin.drive_high()
+
     async def tap(self, key: str, hold: float = 0.15, pause: float = 0.1) -> None:
         """A scripted patient's key press while the scanner thread runs: down for ``hold`` s, then up."""
         self.key_down(key)

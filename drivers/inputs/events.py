@@ -41,4 +41,10 @@ class StaffKeyTurned:
     on: bool
 
 
-InputEvent = ButtonPressed | ButtonReleased | ButtonHeld | KeyPressed | KeyHeld | KeysAmbiguous | StaffKeyTurned
+@dataclass(frozen=True)
+class LanguageButtonPressed:
+    """The language button (日本語 / English) went down; its release and holds mean nothing."""
+
+
+InputEvent = (ButtonPressed | ButtonReleased | ButtonHeld | KeyPressed | KeyHeld | KeysAmbiguous | StaffKeyTurned
+              | LanguageButtonPressed)

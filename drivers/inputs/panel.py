@@ -1,4 +1,4 @@
-"""The front panel's inputs: buttons, keypad and staff keyswitch, sampled by one scanner, events to a sink."""
+"""The front panel's inputs: buttons, keypad, staff keyswitch and language button, sampled by one scanner, events to a sink."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from drivers.inputs.events import (
     KeyHeld,
     KeyPressed,
     KeysAmbiguous,
+    LanguageButtonPressed,
     StaffKeyTurned,
 )
 from drivers.inputs.keypad import KEY_LAYOUT, MatrixKeypad
@@ -44,10 +45,13 @@ class FrontPanelInputs:
                          for i, pin in enumerate(config.buttons)}
         self._staff_key = (DigitalInputDevice(config.staff_key, pull_up=True, pin_factory=pin_factory)
                            if config.staff_key else None)
+        self._language = (DigitalInputDevice(config.language_button, pull_up=True, pin_factory=pin_factory)
+                          if config.language_button else None)
         self._keypad = MatrixKeypad(config.keypad_rows, config.keypad_columns, pin_factory)
         self._button_state = {name: self._debounced() for name in self._buttons}
         self._key_state = {key: self._debounced() for key in ALL_KEYS}
         self._staff_state = self._debounced()
+        self._language_state = self._debounced()
         self._ambiguous = False  # more than one key was down; report nothing until all are up
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -69,6 +73,10 @@ class FrontPanelInputs:
             changed, _ = self._staff_state.sample(bool(self._staff_key.value))
             if changed:
                 self._sink(StaffKeyTurned(self._staff_state.state))
+        if self._language is not None:
+            changed, _ = self._language_state.sample(bool(self._language.value))
+            if changed and self._language_state.state:
+                self._sink(LanguageButtonPressed())
         self._scan_keypad(self._keypad.read())
 
     def _scan_keypad(self, raw: frozenset[str]) -> None:
@@ -119,6 +127,7 @@ class FrontPanelInputs:
         self.stop()
         for device in self._buttons.values():
             device.close()
-        if self._staff_key is not None:
-            self._staff_key.close()
+        for single in (self._staff_key, self._language):
+            if single is not None:
+                single.close()
         self._keypad.close()

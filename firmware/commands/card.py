@@ -27,10 +27,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from drivers.card import errors
-from drivers.card.card_face import CardFaceAp, SignatureCheck, check_collation_b_format, inspect_photo
+from drivers.card.card_face import SignatureCheck, check_collation_b_format, inspect_photo
 from drivers.card.channel import CardChannel
 from drivers.card.info import CardInfo, read_card_info
-from drivers.card.pcsc import CardInserted, PcscContext
+from drivers.card.pcsc import CardArrived, PcscContext
+from firmware.card_session import CardFaceRefusal, CardSession
 
 T = TypeVar("T")
 
@@ -38,8 +39,7 @@ EXIT_OK, EXIT_CARD_ERROR, EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_REFUSED, EXIT_PRO
 EXIT_NO_FACE_MATCH = 6
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    card = subparsers.add_parser("card", help="look at the card in the reader")
+def register(card: argparse.ArgumentParser) -> None:
     sub = card.add_subparsers(dest="card_command", required=True, metavar="SUBCOMMAND")
     info = sub.add_parser("info", help="identify the card and show what needs no PIN")
     info.add_argument("--reader", help="reader name (default: the first reader holding a card)")
@@ -80,7 +80,7 @@ def find_card_reader(context: PcscContext, reader: str | None, wait: float) -> s
             raise errors.NoCard("no card in " + (reader or "any reader"))
         events = context.wait_for_events(min(remaining, 1.0))
         for event in events:
-            if isinstance(event, CardInserted) and event.reader in candidates:
+            if isinstance(event, CardArrived) and event.reader in candidates:
                 return event.reader
 
 
@@ -136,7 +136,7 @@ def on_card(command: str, args: argparse.Namespace, operation: Callable[[CardCha
         reader = find_card_reader(context, args.reader, args.wait)
         with context.connect(reader) as connection:
             return reader, operation(CardChannel(connection))
-    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemoved) as exc:
+    except (errors.NoReader, errors.NoCard, errors.ServiceUnavailable, errors.CardRemovedError) as exc:
         print(f"mynareader card {command}: {exc}", file=sys.stderr)
         return EXIT_NO_CARD
     except errors.CardError as exc:
@@ -176,44 +176,40 @@ def _load_issuer_key(path: Path) -> rsa.RSAPublicKey:
 def face_check(
     channel: CardChannel, code: str, issuer_key: rsa.RSAPublicKey | None, camera: str | None = None
 ) -> tuple[dict[str, Any], int]:
-    """The face path on an open channel: the report (no personal data) and the exit status."""
-    report: dict[str, Any] = {"tries_left": None, "verify": None, "tries_left_after_verify": None, "photo": None,
-                              "card_key": None, "issuer_signature": None, "card_expiry": None}
-    ap = CardFaceAp(channel)
-    try:
-        ap.select()
-    except errors.FileNotFound:
-        report["verify"] = "no-application"
+    """The face path on an open channel: the report (no personal data) and the exit status. A value typed by hand is
+    presented even with one try left (the device's scan never does that)."""
+    outcome = CardSession(channel).read_card_face(code, None, issuer_key, risk_last_try=True)
+    report: dict[str, Any] = {"tries_left": outcome.tries_left, "verify": _VERIFY_REPORT[outcome.refusal],
+                              "tries_left_after_verify": outcome.tries_after, "photo": None, "card_key": None,
+                              "issuer_signature": None, "card_expiry": None}
+    if outcome.refusal is CardFaceRefusal.NO_APPLICATION:
         return report, EXIT_UNSUPPORTED
-    tries = report["tries_left"] = ap.collation_b_tries_left()
-    if tries == 0:
-        report["verify"] = "locked"
+    if not outcome.read:
         return report, EXIT_REFUSED
-    try:
-        ap.verify_collation_b(code)
-    except errors.WrongPin as exc:
-        report.update(verify="wrong", tries_left_after_verify=exc.tries_left)
-        return report, EXIT_REFUSED
-    except errors.PinBlocked:
-        report.update(verify="locked", tries_left_after_verify=0)
-        return report, EXIT_REFUSED
-    report["verify"] = "ok"
-    face = ap.read_card_face(issuer_key)
-    photo = inspect_photo(face.photo)
-    assert face.card_key is not None  # read_card_face always asks the card
+    photo = inspect_photo(outcome.photo)
+    assert outcome.card_key is not None and outcome.issuer_signature is not None and outcome.expiry is not None
     report.update(
         photo={"format": photo.format, "width": photo.width, "height": photo.height, "mode": photo.mode,
-               "bytes": len(face.photo)},
-        card_key=face.card_key.result.value,
-        issuer_signature=face.issuer_signature.value,
-        card_expiry=face.expiry.isoformat(),
+               "bytes": len(outcome.photo)},
+        card_key=outcome.card_key.value,
+        issuer_signature=outcome.issuer_signature.value,
+        card_expiry=outcome.expiry.isoformat(),
     )
-    if SignatureCheck.FAILED in (face.card_key.result, face.issuer_signature):
+    if SignatureCheck.FAILED in (outcome.card_key, outcome.issuer_signature):
         return report, EXIT_PROOF_FAILED  # a photo the card or its issuer does not vouch for is not matched
     if camera is None:
         return report, EXIT_OK
-    report["live_face"] = match_live_face(face.photo, camera)
+    report["live_face"] = match_live_face(outcome.photo, camera)
     return report, EXIT_OK if report["live_face"]["match"] else EXIT_NO_FACE_MATCH
+
+
+_VERIFY_REPORT = {
+    None: "ok",
+    CardFaceRefusal.NO_APPLICATION: "no-application",
+    CardFaceRefusal.LOCKED: "locked",
+    CardFaceRefusal.WRONG: "wrong",
+    CardFaceRefusal.LAST_TRY: "last-try",
+}
 
 
 def match_live_face(photo: bytes, camera_url: str) -> dict[str, Any]:

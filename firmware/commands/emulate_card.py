@@ -3,7 +3,8 @@
 The card stays inserted while the command runs; when pcscd restarts (vpcd drops the connection) it is inserted
 again. SIGTERM or Ctrl-C removes it cleanly. Retry counters live as long as the process, like a card's EEPROM.
 
-Before inserting the card it writes, when asked, the PNG of the card's front (``--render-front``) and the public key
+Before inserting the card it writes, when asked, PNGs of the card's front and back (``--render-front``,
+``--render-back``) and the public key
 of this process's test issuer of the 券面 records (``--export-issuer-key``), so that another process can read the
 card face and check the record's signature.
 """
@@ -21,8 +22,7 @@ from drivers.card.emulated import card_front, lettering, pki, portrait, profiles
 from drivers.card.emulated.vpcd import DEFAULT_PORT, VpcdCard
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("emulate-card", help="emulate a My Number card in vpcd's virtual reader")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=profiles.Profile.NORMAL.value,
                         choices=[p.value for p in profiles.Profile], help="card situation (default: normal)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--security-code", default=profiles.DEFAULT_SECURITY_CODE, metavar="NNNN",
                         help="the 4-digit security code printed on the card (default: 2285)")
     parser.add_argument("--render-front", type=Path, metavar="PATH", help="write a PNG of the card's front to PATH")
+    parser.add_argument("--render-back", type=Path, metavar="PATH",
+                        help="write a PNG of the card's back (its fictional 個人番号, marked 見本) to PATH")
     parser.add_argument("--export-issuer-key", type=Path, metavar="PATH",
                         help="write the public key (PEM) of this process's test issuer of the 券面 records to PATH")
     parser.set_defaults(handler=emulate_command)
@@ -58,11 +60,14 @@ def emulate_command(args: argparse.Namespace) -> int:
         return 2
     try:
         card = profiles.build(args.profile, pin=args.pin, photo=photo, security_code=args.security_code)
-        if args.render_front:
+        if args.render_front or args.render_back:
             if card.face is None:
                 print(f"mynareader emulate-card: a {args.profile} token has no card face to render", file=sys.stderr)
                 return 2
-            card_front.save_front(card.face, args.render_front)
+            if args.render_front:
+                card_front.save_front(card.face, args.render_front)
+            if args.render_back:
+                card_front.save_back(card.face, args.render_back)
         if args.export_issuer_key:
             args.export_issuer_key.write_bytes(pki.card_face_issuer_public_pem())
     except (OSError, lettering.FontMissing) as exc:

@@ -25,8 +25,7 @@ from firmware.face.images import read_image
 from firmware.face.verifier import CardTemplate, FaceVerifier
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    face = subparsers.add_parser("face", help="face verification: verify, score, calibrate")
+def register(face: argparse.ArgumentParser) -> None:
     sub = face.add_subparsers(dest="face_command", required=True, metavar="ACTION")
 
     verify = sub.add_parser("verify", help="compare a card photo with one live image (a single-frame decision)")
@@ -79,7 +78,7 @@ def run_verify(args: argparse.Namespace) -> int:
         "match": match,
         "guidance": [g.value for g in outcome.guidance],
         "faces_in_live": outcome.faces,
-        "liveness": "no_liveness_check",
+        "liveness": "not-checked",
         "timings_ms": timings,
     }
     if args.json:

@@ -22,8 +22,7 @@ SHEET_COLUMNS = 5
 SHEET_GAP = 12
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    screens = subparsers.add_parser("screens", help="the front panel's screens")
+def register(screens: argparse.ArgumentParser) -> None:
     sub = screens.add_subparsers(dest="screens_command", required=True, metavar="SUBCOMMAND")
     render = sub.add_parser("render", help="write one PNG per screen of the catalogue")
     render.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write into")
@@ -37,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def render_set(out: Path, size: PanelSize, language: str) -> list[Path]:
     """Render one example of every screen into ``out``; returns the files written (first pages first)."""
     # Imported here so that the rest of the CLI (e.g. `voice build` during setup) never depends on the examples.
-    from firmware.reception_types import Language
-    from firmware.screen_examples import examples
+    from firmware.reception.types import Language
+    from firmware.reception.examples import examples
 
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.png"):

@@ -12,8 +12,7 @@ from pathlib import Path
 from firmware.voice import DEFAULT_PROMPTS_DIR, build_prompts
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    voice = subparsers.add_parser("voice", help="voice guidance prompts")
+def register(voice: argparse.ArgumentParser) -> None:
     sub = voice.add_subparsers(dest="voice_command", required=True, metavar="SUBCOMMAND")
     build = sub.add_parser("build", help="synthesise the prompts into a directory")
     build.add_argument("--out", type=Path, default=DEFAULT_PROMPTS_DIR, metavar="DIR")

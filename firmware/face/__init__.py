@@ -2,7 +2,7 @@
 
 A session embeds the card's photo once (:meth:`FaceVerifier.open_session`); each attempt scores up to K live frames
 and decides on the best of them against a threshold calibrated for a per-attempt false-accept target
-(:mod:`firmware.face.decision`). Frames that cannot be scored give :class:`Guidance`. See docs/face.md.
+(:mod:`firmware.face.decision`). Frames that cannot be scored give :class:`FaceCue`. See docs/face.md.
 
 dlib and its weights (the ``face`` extra) are loaded when a :class:`FaceVerifier` is made, not on import.
 """
@@ -21,8 +21,8 @@ from firmware.face.errors import (
     ModelUnavailableError,
     SessionClosedError,
 )
-from firmware.face.liveness import LivenessCheck, LivenessVerdict, NoLivenessCheck
-from firmware.face.quality import Guidance, QualityLimits
+from firmware.face.liveness import LivenessCheck, NoLivenessCheck
+from firmware.face.quality import QualityLimits
 from firmware.face.verifier import CardTemplate, FaceSession, FaceVerifier
 
 __all__ = [
@@ -36,12 +36,10 @@ __all__ = [
     "FaceSession",
     "FaceVerifier",
     "FrameOutcome",
-    "Guidance",
     "ImageDecodeError",
     "ImageError",
     "ImageSizeError",
     "LivenessCheck",
-    "LivenessVerdict",
     "ModelUnavailableError",
     "NoLivenessCheck",
     "QualityLimits",

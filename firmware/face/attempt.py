@@ -18,8 +18,8 @@ import numpy as np
 
 from firmware.face.decision import DecisionRule
 from firmware.face.detection import FaceBox
-from firmware.face.liveness import LivenessCheck, LivenessVerdict
-from firmware.face.quality import Guidance
+from firmware.face.liveness import LivenessCheck
+from firmware.reception.types import FaceCue, Liveness
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class FrameOutcome:
     """What one frame gave: a score, or the guidance that explains why it could not be scored."""
 
     score: float | None
-    guidance: tuple[Guidance, ...]
+    guidance: tuple[FaceCue, ...]
     faces: int
     face: FaceBox | None
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -55,8 +55,8 @@ class AttemptResult:
     threshold: float
     frames_scored: int
     frames_seen: int
-    liveness: LivenessVerdict
-    guidance: tuple[Guidance, ...]
+    liveness: Liveness
+    guidance: tuple[FaceCue, ...]
     frame_ms_median: float | None
     total_ms: float
 
@@ -99,7 +99,7 @@ class Attempt:
         self._best: float | None = None
         self._scored = 0
         self._seen = 0
-        self._guidance: list[Guidance] = []
+        self._guidance: list[FaceCue] = []
         self._frame_ms: list[float] = []
         self._started = time.perf_counter()
         self.result: AttemptResult | None = None
@@ -138,7 +138,7 @@ class Attempt:
         if self.result is not None:
             return self.result
         liveness = self._liveness.verdict()
-        if liveness is LivenessVerdict.SPOOF:
+        if liveness is Liveness.SPOOF_SUSPECTED:
             verdict = Verdict.SPOOF
         elif self._best is None:
             verdict = Verdict.NO_USABLE_FRAME

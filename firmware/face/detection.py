@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from firmware.face import models
+from firmware.face.models import cnn_detector_model, hog_detector_model
 from firmware.face.errors import ModelUnavailableError
 from firmware.face.images import resize_to_fit
 
@@ -103,7 +103,7 @@ class HogDetector(_DlibDetector):
 
     def __init__(self, max_side: int = 640, small_side: int = 640) -> None:
         super().__init__(max_side, small_side)
-        self._model = models.hog_detector_model()
+        self._model = hog_detector_model()
 
     def _run(self, image: np.ndarray, upsample: int) -> list[tuple[Any, float]]:
         rects, scores, _ = self._model.run(image, upsample, 0.0)
@@ -117,7 +117,7 @@ class CnnDetector(_DlibDetector):
 
     def __init__(self, max_side: int = 640, small_side: int = 400) -> None:
         super().__init__(max_side, small_side)
-        self._model = models.cnn_detector_model()
+        self._model = cnn_detector_model()
 
     def _run(self, image: np.ndarray, upsample: int) -> list[tuple[Any, float]]:
         return [(found.rect, found.confidence) for found in self._model(image, upsample)]

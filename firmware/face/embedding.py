@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from firmware.face import models
+from firmware.face.models import descriptor_network, dlib_module, landmark_predictor
 from firmware.face.detection import FaceBox
 from firmware.face.images import to_grey_rgb
 
@@ -36,9 +36,9 @@ class FaceEmbedder:
     def __init__(self, grey: bool = False) -> None:
         #: When True the chip is turned to greyscale before embedding, as the card's photo is.
         self.grey = grey
-        self._dlib = models.dlib_module()
-        self._landmarks = models.landmark_predictor()
-        self._descriptor = models.descriptor_network()
+        self._dlib = dlib_module()
+        self._landmarks = landmark_predictor()
+        self._descriptor = descriptor_network()
 
     def align(self, frame: np.ndarray, box: FaceBox) -> AlignedFace:
         rect = self._dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)

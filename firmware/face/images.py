@@ -11,8 +11,9 @@ import io
 import numpy as np
 from PIL import Image
 
-# MAX_PIXELS (the largest image accepted, checked from the header before decoding) is the camera layer's.
-from drivers.camera.frames import MAX_PIXELS, FrameTooLarge, FrameUndecodable, decode_frame
+from drivers.camera.frames import decode_frame
+# MAX_PIXELS (the largest image accepted, checked from the header before decoding) is the drivers' image guard's.
+from drivers.images import MAX_PIXELS, ImageTooLarge, ImageUndecodable
 from firmware.face.errors import ImageDecodeError, ImageSizeError
 
 #: Smallest side that can hold a detectable face (dlib's HOG window is 80 px; the card photo may be upsampled).
@@ -57,9 +58,9 @@ def decode_image(data: bytes) -> np.ndarray:
         raise ImageSizeError(f"the image file is {len(data)} bytes; at most {MAX_BYTES} are accepted")
     try:
         frame = decode_frame(io.BytesIO(data))
-    except FrameTooLarge as error:
+    except ImageTooLarge as error:
         raise ImageSizeError(str(error)) from None
-    except FrameUndecodable as error:
+    except ImageUndecodable as error:
         raise ImageDecodeError(f"the image cannot be decoded: {error}") from None
     return check_frame(frame)
 

@@ -7,21 +7,12 @@ every result instead of pretending.
 
 from __future__ import annotations
 
-import enum
 from typing import Protocol
 
 import numpy as np
 
 from firmware.face.detection import FaceBox
-
-
-class LivenessVerdict(enum.Enum):
-    """What a liveness check concluded over one attempt."""
-
-    NOT_CHECKED = "no_liveness_check"  # no check ran: the result proves nothing about liveness
-    LIVE = "live"
-    SPOOF = "spoof"
-    UNDECIDED = "undecided"  # a check ran but the frames did not let it decide
+from firmware.reception.types import Liveness
 
 
 class LivenessCheck(Protocol):
@@ -33,7 +24,7 @@ class LivenessCheck(Protocol):
         """One frame of the attempt and the face scored in it (None when none was)."""
         ...
 
-    def verdict(self) -> LivenessVerdict:
+    def verdict(self) -> Liveness:
         """The verdict over the frames observed so far."""
         ...
 
@@ -50,8 +41,8 @@ class NoLivenessCheck:
     def observe(self, frame: np.ndarray, face: FaceBox | None) -> None:
         return None
 
-    def verdict(self) -> LivenessVerdict:
-        return LivenessVerdict.NOT_CHECKED
+    def verdict(self) -> Liveness:
+        return Liveness.NOT_CHECKED
 
     def reset(self) -> None:
         return None

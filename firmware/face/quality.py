@@ -7,23 +7,12 @@ imperfect ones; ``benchmarks/face.py`` prints how the dev photos sit against the
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 import numpy as np
 
 from firmware.face.detection import FaceBox
-
-
-class Guidance(enum.Enum):
-    """A prompt for the person at the camera. Values are stable identifiers for screens and voice prompts."""
-
-    LOOK_AT_CAMERA = "look_at_camera"  # no face found
-    MOVE_CLOSER = "move_closer"
-    MOVE_FURTHER = "move_further"
-    MORE_LIGHT = "more_light"
-    HOLD_STILL = "hold_still"
-    ONE_PERSON = "one_person_at_a_time"
+from firmware.reception.types import FaceCue
 
 
 @dataclass(frozen=True)
@@ -56,34 +45,34 @@ def brightness(chip: np.ndarray) -> float:
     return float((core[:, :, 0] * 0.299 + core[:, :, 1] * 0.587 + core[:, :, 2] * 0.114).mean())
 
 
-def people_guidance(boxes: list[FaceBox], limits: QualityLimits) -> Guidance | None:
+def people_guidance(boxes: list[FaceBox], limits: QualityLimits) -> FaceCue | None:
     """LOOK_AT_CAMERA when no face, ONE_PERSON when a second face is about as large as the first."""
     if not boxes:
-        return Guidance.LOOK_AT_CAMERA
+        return FaceCue.LOOK_AT_CAMERA
     if len(boxes) > 1 and boxes[1].width >= limits.second_face_ratio * boxes[0].width:
-        return Guidance.ONE_PERSON
+        return FaceCue.ONE_PERSON
     return None
 
 
-def placement_guidance(frame_shape: tuple[int, ...], box: FaceBox, limits: QualityLimits) -> Guidance | None:
-    """MOVE_FURTHER when the face runs off the frame."""
+def placement_guidance(frame_shape: tuple[int, ...], box: FaceBox, limits: QualityLimits) -> FaceCue | None:
+    """MOVE_BACK when the face runs off the frame."""
     height, width = frame_shape[:2]
     visible_w = min(box.right, width) - max(box.left, 0)
     visible_h = min(box.bottom, height) - max(box.top, 0)
     area = max(box.width * box.height, 1)
     # Compared in whole pixels: 1 - visible / area rounds exactly 15 % outside up to 0.15000000000000002.
     outside = area - max(visible_w, 0) * max(visible_h, 0)
-    return Guidance.MOVE_FURTHER if outside > limits.max_outside * area else None
+    return FaceCue.MOVE_BACK if outside > limits.max_outside * area else None
 
 
-def chip_guidance(chip: np.ndarray, eye_distance: float, limits: QualityLimits) -> tuple[Guidance, ...]:
+def chip_guidance(chip: np.ndarray, eye_distance: float, limits: QualityLimits) -> tuple[FaceCue, ...]:
     """Size, light and blur problems of an aligned face, most useful first."""
-    found: list[Guidance] = []
+    found: list[FaceCue] = []
     if eye_distance < limits.min_eye_distance:
-        found.append(Guidance.MOVE_CLOSER)
+        found.append(FaceCue.MOVE_CLOSER)
     if brightness(chip) < limits.min_brightness:
-        found.append(Guidance.MORE_LIGHT)
+        found.append(FaceCue.MORE_LIGHT)
     elif sharpness(chip) < limits.min_sharpness:
         # A dark chip is also flat; only call it blur when the light is enough.
-        found.append(Guidance.HOLD_STILL)
+        found.append(FaceCue.HOLD_STILL)
     return tuple(found)

@@ -19,7 +19,6 @@ The network, as dlib stores it from the input up (see :mod:`firmware.face.dlib_f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -136,10 +135,6 @@ class FaceResNet:
             self.descriptor(np.zeros((self.chip_size, self.chip_size, 3), np.uint8))
         except ValueError as error:
             raise ModelFormatError(f"the network's layers do not fit together: {error}") from None
-
-    @classmethod
-    def from_file(cls, path: Path) -> FaceResNet:
-        return cls(path.read_bytes())
 
     def descriptor(self, chip: np.ndarray) -> np.ndarray:
         """The 128-d descriptor (float32) of an aligned RGB ``uint8`` chip of ``chip_size`` x ``chip_size``."""

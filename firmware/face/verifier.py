@@ -19,7 +19,8 @@ from firmware.face.embedding import FaceEmbedder, similarity
 from firmware.face.errors import CardPhotoError, SessionClosedError
 from firmware.face.images import check_frame, decode_image
 from firmware.face.liveness import LivenessCheck, NoLivenessCheck
-from firmware.face.quality import Guidance, QualityLimits, chip_guidance, people_guidance, placement_guidance
+from firmware.face.quality import QualityLimits, chip_guidance, people_guidance, placement_guidance
+from firmware.reception.types import FaceCue
 
 
 class CardTemplate:
@@ -82,9 +83,9 @@ class FaceVerifier:
         frame = decode_image(photo) if isinstance(photo, (bytes, bytearray, memoryview)) else check_frame(photo)
         boxes = self.detector.detect(frame)
         problem = people_guidance(boxes, self.limits)
-        if problem is Guidance.LOOK_AT_CAMERA:
+        if problem is FaceCue.LOOK_AT_CAMERA:
             raise CardPhotoError("no face found in the card photo")
-        if problem is Guidance.ONE_PERSON:
+        if problem is FaceCue.ONE_PERSON:
             raise CardPhotoError(f"the card photo shows {len(boxes)} faces")
         return CardTemplate(self._card_embedder.embed(self._card_embedder.align(frame, boxes[0])))
 

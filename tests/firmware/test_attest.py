@@ -47,18 +47,6 @@ def test_signed_results_verify_with_the_published_key(tmp_path) -> None:
         keys.sign(claims(results.Method.FACE, b"n" * 16, demo=False, device=keys.device))
 
 
-def test_any_emulated_backend_means_the_demo_key() -> None:
-    real = {"card": "pcsc:", "camera": "picamera2:0", "gpio": "lgpio", "panel": "waveshare:epd4in2_V2",
-            "host": "serial:/dev/ttyGS0?baud=115200"}
-    assert attest.emulated_backends(real) == []
-    assert attest.emulated_backends(real, readers=["SONY FeliCa Port/PaSoRi 4.0 00 00"]) == []
-    assert attest.emulated_backends(real, readers=["Virtual PCD 00 00"]) == ["reader=Virtual PCD 00 00"]
-    for name, value in [("camera", "synthetic:640x480"), ("camera", "files:/tmp/x"), ("gpio", "mock"),
-                        ("panel", "png:/run/mynareader/screen.png"), ("host", "pty:"),
-                        ("host", "tcp://127.0.0.1:7700"), ("card", "pcsc:Virtual PCD 00 01")]:
-        assert attest.emulated_backends({**real, name: value}) == [f"{name}={value}"]
-
-
 @pytest.mark.parametrize("content", [b"not hex\n", b"\xff\xfe\x00", b"01zz\n", b"02" + b"00" * 16 + b"\n"])
 def test_a_corrupt_device_id_is_a_state_error(tmp_path, content: bytes) -> None:
     attest.DeviceKeys.open(tmp_path, demo=False)

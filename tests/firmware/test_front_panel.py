@@ -22,8 +22,8 @@ from display.panels import PngPanel, RefreshKind
 from drivers.audio import RecordingOutput
 from firmware.front_panel import RENDER_FAILED_CODE, FrontPanel
 from firmware.reception import State
-from firmware.reception_config import FlowConfig, Timeouts
-from firmware.reception_events import (
+from firmware.reception.config import FlowConfig, Timeouts
+from firmware.reception.events import (
     CardFaceRead,
     DeviceFault,
     FaceNotCaptured,
@@ -31,9 +31,9 @@ from firmware.reception_events import (
     Selected,
     StaffKeyChanged,
 )
-from firmware.reception_sim import FlowDriver
-from firmware.reception_types import IssuerSignature, Language, Option
-from firmware.screens import (
+from firmware.reception.testing import FlowDriver
+from firmware.reception.types import IssuerSignature, Language, Option
+from firmware.reception.screens import (
     CancelledScreen,
     ChooseMethodScreen,
     ConsentMedicalScreen,

@@ -76,3 +76,67 @@ def test_a_full_disk_leaves_no_temporary_behind(tmp_path: Path, monkeypatch) -> 
     assert raised.value.errno == errno.ENOSPC
     assert list(box.directory.iterdir()) == []
 
+
+
+def test_a_temporary_left_by_a_killed_write_is_removed_when_the_outbox_opens(tmp_path: Path) -> None:
+    """Issue 15, point 8: a kill during put() left ``<cti>.cose.tmp`` files that were never cleaned nor sent, each
+    holding a whole signed result."""
+    directory = tmp_path / "outbox"
+    box = Outbox(directory)
+    box.put(b"k" * 16, b"kept")
+    (directory / f"{(b't' * 16).hex()}.cose.tmp").write_bytes(b"a whole signed result, never renamed")
+    reopened = Outbox(directory)
+    assert sorted(p.name for p in directory.iterdir()) == [f"{(b'k' * 16).hex()}.cose"]
+    assert reopened.pending() == [(b"k" * 16, b"kept")]
+
+
+WRITER = """
+import os, sys
+from pathlib import Path
+from firmware.outbox import Outbox
+box = Outbox(Path(sys.argv[1]))
+n = 0
+while True:
+    n += 1
+    box.put(int(sys.argv[2]).to_bytes(8, "big") + n.to_bytes(8, "big"), bytes(3000))
+    print(n, flush=True)
+"""
+
+
+def test_kill_loops_of_the_outbox_writer_leave_no_temporary_after_reopening(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    directory = tmp_path / "outbox"
+    for kill in range(10):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(directory), str(kill)], stdout=subprocess.PIPE)
+        assert writer.stdout is not None
+        for _ in range(1 + kill):  # let it write a few results, then kill it in the middle of the next
+            writer.stdout.readline()
+        writer.kill()
+        writer.wait()
+        box = Outbox(directory)
+        assert list(directory.glob("*.tmp")) == []
+        assert all(len(cose) == 3000 for _, cose in box.pending())  # nothing torn
+    assert len(box.pending()) >= 55  # 1 + 2 + … + 10 acknowledged writes, at least
+
+
+def test_removing_and_setting_aside_are_durable(tmp_path: Path, monkeypatch) -> None:
+    """Issue 15, point 8: remove() and reject() did not fsync the directory, so after a power cut an accepted
+    result could come back (and be sent again)."""
+    box = Outbox(tmp_path / "outbox")
+    box.put(b"a" * 16, b"accepted")
+    box.put(b"r" * 16, b"refused")
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    box.remove(b"a" * 16)
+    assert synced == [str(box.directory)]
+    synced.clear()
+    box.reject(b"r" * 16)
+    assert sorted(synced) == sorted([str(box.directory), str(box.directory / "rejected")])

@@ -18,9 +18,9 @@ from display.panels import PngPanel
 from display.prompts import PROMPTS, SILENT_SCREENS, prompt_for
 from drivers.audio import RecordingOutput
 from firmware.front_panel import FrontPanel
-from firmware.reception_types import Language, Option
-from firmware.screen_examples import examples
-from firmware.screens import CATALOGUE, ChooseMethodScreen
+from firmware.reception.types import Language, Option
+from firmware.reception.examples import examples
+from firmware.reception.screens import CATALOGUE, ChooseMethodScreen
 from firmware.voice import DEFAULT_PROMPTS_DIR, LANGUAGES, MANIFEST, VoiceGuide, fingerprint, scale_volume
 
 MAX_SECONDS = 8.0

@@ -54,3 +54,39 @@ def test_the_documented_sizes_are_the_codes() -> None:
     assert f"0 to {MAX_PAYLOAD} bytes" in text and f"≤ {MAX_PAYLOAD})" in text
     assert not {int(n) for n in re.findall(r"\b40[5-9]\d\b", text)} - {MAX_PAYLOAD, MAX_FRAME}
     assert f"at most {MAX_COSE}" in text and f"exceeds {MAX_MESSAGE} bytes" in text
+
+
+def _number_fields() -> set[tuple[str, str, str]]:
+    """(message type, field, range as the doc writes it) for every number field of the schemas."""
+    from protocol.messages import NUMBER, SCHEMAS, UINT
+
+    found = set()
+    for kind, schema in SCHEMAS.items():
+        for name, spec in schema.items():
+            if spec.items is not None:
+                spec, name = spec.items, f"{name} (each)"
+            if spec.kind == UINT:
+                found.add((kind, name, f"{spec.low} – {spec.high - 1}"))
+            elif spec.kind == NUMBER:
+                found.add((kind, name, f"{spec.low} – below {spec.high} (finite)"))
+    return found
+
+
+def test_the_number_ranges_table_is_the_code() -> None:
+    """Issue 15, point 3: every number field has a documented range, the one messages.decode checks."""
+    section = DOC.read_text().split("### Number ranges", 1)[1].split("\n### ", 1)[0]
+    documented = set()
+    for row in re.findall(r"^\| (.+?) \| `(\w+)`(.*?) \| (.+?) \|$", section, re.M):
+        kinds, field, suffix, limits = row
+        for kind in kinds.split(", "):
+            documented.add((kind.strip("`"), field + suffix, limits))
+    assert ("every message", "id", "0 – 4294967295") in documented
+    assert {row for row in documented if row[0] != "every message"} == _number_fields()
+
+
+def test_every_rejection_code_is_documented() -> None:
+    from protocol.host.verify import REASONS
+
+    text = DOC.read_text()
+    listed = text.split("Rejection codes:", 1)[1].split("\n\n", 1)[0]
+    assert sorted(re.findall(r"`([a-z-]+)`", listed)) == sorted(REASONS)

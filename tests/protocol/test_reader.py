@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import cbor2
 import pytest
 
 from protocol import messages
@@ -14,7 +15,8 @@ IDENTITY = DeviceIdentity(b"\x01" + bytes(16), "PEM", "ab12", "0.1.0", demo=Fals
 
 
 def host(kind: str, fields: dict[str, object] | None = None, msg_id: int = 1) -> bytes:
-    return messages.encode(Message(kind, msg_id, dict(fields or {})))
+    """A host message as the wire carries it, unchecked: a hostile host sends what our encoder would refuse."""
+    return cbor2.dumps({"v": messages.VERSION, "t": kind, "id": msg_id, **(fields or {})})
 
 
 def sent(payloads: list[bytes]) -> list[Message]:
@@ -57,6 +59,40 @@ def test_set_time_refuses_implausible_values_and_keeps_the_old_time(unix: float)
     replies = sent(endpoint.receive(host(messages.SET_TIME, {"unix": unix}, msg_id=9), 20.0).send)
     assert [(m.type, m["code"], m["re"]) for m in replies] == [(messages.ERROR, ErrorCode.BAD_FIELD, 9)]
     assert endpoint.wall_time(30.0) == 1_795_000_020
+
+
+@pytest.mark.parametrize("unix", [2**64, 10**400, -(2**70), 2**1000])
+def test_a_bignum_set_time_is_a_typed_error_and_the_rest_of_the_burst_still_counts(unix: int) -> None:
+    """Issue 15, point 3: float(10**400) raised OverflowError out of receive(), and the nonce pool that came in the
+    same read was lost. Now the number's range is checked at decode: a typed error, and the next message counts."""
+    endpoint = ReaderEndpoint(IDENTITY)
+    replies = sent(endpoint.receive(host(messages.SET_TIME, {"unix": unix}, msg_id=4), 0.0).send)
+    assert [(m.type, m["code"], m["re"]) for m in replies] == [(messages.ERROR, ErrorCode.BAD_FIELD, 4)]
+    endpoint.receive(host(messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 60}, msg_id=5), 0.0)
+    assert endpoint.nonces_available(1.0) == 1 and endpoint.wall_time(1.0) is None
+
+
+@pytest.mark.parametrize(("kind", "fields"), [
+    (messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 2**64}),
+    (messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 0}),
+    (messages.NONCE_POOL, {"nonces": [b"n" * 16], "ttl": 86401}),
+    (messages.NONCE_POOL, {"nonces": [b"n" * 15], "ttl": 60}),
+    (messages.NONCE_POOL, {"nonces": [7], "ttl": 60}),
+    (messages.NONCE_POOL, {"nonces": [b"n" * 16] * 65, "ttl": 60}),
+    (messages.HELLO, {"versions": [2**32]}),
+    (messages.HELLO, {"versions": [-1]}),
+])
+def test_every_number_and_length_out_of_its_range_is_a_bad_field(kind: str, fields: dict[str, object]) -> None:
+    endpoint = ReaderEndpoint(IDENTITY)
+    replies = sent(endpoint.receive(host(kind, fields, msg_id=6), 0.0).send)
+    assert [(m.type, m["code"], m["re"]) for m in replies] == [(messages.ERROR, ErrorCode.BAD_FIELD, 6)]
+    assert endpoint.nonces_available(0.0) == 0
+
+
+@pytest.mark.parametrize("fields", [{"code": 2**16}, {"code": 1, "re": 2**32}, {"code": -1}])
+def test_an_unreadable_error_from_the_host_is_reported_not_answered(fields: dict[str, object]) -> None:
+    out = ReaderEndpoint(IDENTITY).receive(host(messages.ERROR, fields, msg_id=6), 0.0)
+    assert out.send == [] and [e.code for e in out.host_errors] == [ErrorCode.BAD_FIELD]
 
 
 def test_set_time_before_any_valid_one_leaves_the_clock_unset() -> None:

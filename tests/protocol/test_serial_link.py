@@ -177,6 +177,41 @@ def test_replug_resumes_without_loss():
     assert got == [b"before %d" % i for i in range(20)] + [b"after %d" % i for i in range(20)]
 
 
+def test_a_failing_on_event_does_not_lose_the_rest_of_the_read():
+    """Issue 15, point 3: an exception from on_event for one message dropped the rest of that read's events, which
+    the link had already acknowledged (a nonce pool sent in the same burst as a hostile set_time was lost)."""
+
+    async def scenario():
+        delivered, reported = [], []
+
+        def on_event(event):
+            if isinstance(event, Delivered):
+                delivered.append(event.payload)
+                if event.payload == b"first":
+                    raise OverflowError("int too large to convert to float")
+
+        port = SerialLink("socket://127.0.0.1:9", link=Link(epoch=2), on_event=on_event)
+        port._loop = asyncio.get_running_loop()
+        port._loop.set_exception_handler(lambda loop, context: reported.append(context["exception"]))
+        peer = Link(epoch=1)
+        now = 0.0
+        for _ in range(4):  # the handshake, in memory
+            peer.receive_bytes(port.link.data_to_send(), now)
+            port.link.receive_bytes(peer.data_to_send(), now)
+            peer.poll(now)
+            port.link.poll(now)
+        assert peer.connected and port.link.connected
+        peer.send(b"first")
+        peer.send(b"second")
+        peer.poll(now)
+        port._on_bytes(peer.data_to_send())  # both frames in one read, as the line delivers a burst
+        return delivered, reported, port.callback_errors
+
+    delivered, reported, errors = asyncio.run(scenario())
+    assert delivered == [b"first", b"second"]
+    assert errors == 1 and [type(e) for e in reported] == [OverflowError]
+
+
 @pytest.mark.parametrize("after", [0.0, 0.002, 0.005, 0.01, 0.02])
 def test_a_port_closed_under_a_write_is_reopened_and_the_session_resumes(after):
     """An unplug in the middle of a write (pyserial then fails the write with a TypeError): the writer carries on

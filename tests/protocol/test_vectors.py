@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import serialization
 
 from protocol import messages
 from protocol.frame import TYPE_NAMES, pack, unpack
-from protocol.host.verify import ResultVerifier, TamperedResult
+from protocol.host.policy import DeviceAttested, HostPolicy
+from protocol.host.verify import DeviceAttestedRefused, LivenessNotChecked, ResultVerifier, TamperedResult
 
 VECTORS = Path(__file__).parents[1] / "vectors"
 INTEROP = Path(__file__).parents[1] / "interop"
@@ -27,9 +28,22 @@ def device_key():
     return serialization.load_pem_public_key((VECTORS / "device.pub.pem").read_bytes())
 
 
-def verifier() -> ResultVerifier:
+# The face vector carries no liveness check: a host takes it only when told to (README.md).
+FACE_HOST = HostPolicy(DeviceAttested.ACCEPT, allow_unchecked_liveness=True)
+
+
+def verifier(policy: HostPolicy = FACE_HOST) -> ResultVerifier:
     ca = x509.load_pem_x509_certificate((VECTORS / "test-ca.pem").read_bytes())
-    return ResultVerifier(device_key(), None, [ca])
+    return ResultVerifier(device_key(), None, [ca], policy)
+
+
+def test_the_face_vector_needs_the_policy_that_accepts_it() -> None:
+    face = (VECTORS / "face.result.cose").read_bytes()
+    with pytest.raises(DeviceAttestedRefused):
+        verifier(HostPolicy()).verify(face)
+    with pytest.raises(LivenessNotChecked):
+        verifier(HostPolicy(DeviceAttested.ACCEPT)).verify(face)
+    assert verifier().verify(face).allowed_by == ("device-attested", "liveness-not-checked")
 
 
 def test_there_is_a_vector_per_method_kind() -> None:

@@ -33,18 +33,18 @@ def card_sign(key: rsa.RSAPrivateKey, message: bytes) -> bytes:
 
 
 def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) -> ResultClaims:
-    proofs: dict[str, object] = {}
+    proofs = results.CardProofs()
     face = None
     staff = None
     if method in (Method.PIN, Method.SMARTPHONE_ANDROID, Method.SMARTPHONE_IPHONE):
-        proofs = {"signature": card_sign(HOLDER.auth_key, results.pin_signed_message(nonce))}
+        proofs = results.CardProofs(signature=card_sign(HOLDER.auth_key, results.pin_signed_message(nonce)))
     elif method is Method.FACE:
-        proofs = {
-            "card_key": CARD_FACE_KEY.public_key().public_bytes(
+        proofs = results.CardProofs(
+            card_key=CARD_FACE_KEY.public_key().public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo),
-            "presence_signature": card_sign(CARD_FACE_KEY, results.card_presence_message(nonce)),
-            "issuer_signature": "verified",
-        }
+            presence_signature=card_sign(CARD_FACE_KEY, results.card_presence_message(nonce)),
+            issuer_signature="verified",
+        )
         face = FaceEvidence(score=0.82, threshold=0.71, liveness="not-checked", frames=3)
     elif method is Method.VISUAL:
         staff = "staff-0042"
@@ -62,11 +62,22 @@ def claims(method: Method, nonce: bytes, demo: bool = False, **changes: object) 
         consents=Consents(medical=True, checkup=False, limit=True, prescription="electronic"),
         consent_wording_version="ja-2024.12-r1",
         language="ja",
-        card_proofs=proofs,
+        card_proofs=proofs.to_cbor(),
         face=face,
         staff_id=staff,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def with_unknown_key_algorithm(certificate_der: bytes, ca: pki.TestCa = CA) -> bytes:
+    """The certificate with its key's algorithm OID changed from rsaEncryption to an unknown one (…1.1.99) and
+    signed again by ``ca``: it chains, but cryptography cannot load its key (UnsupportedAlgorithm)."""
+    assert certificate_der[:2] == b"\x30\x82" and certificate_der[4:6] == b"\x30\x82"
+    end = 8 + int.from_bytes(certificate_der[6:8], "big")
+    rsa_encryption = bytes.fromhex("06092a864886f70d0101010500")
+    tbs = certificate_der[4:end].replace(rsa_encryption, rsa_encryption[:-3] + b"\x63\x05\x00")
+    assert len(tbs) == end - 4 and certificate_der[-261:-256] == bytes.fromhex("0382010100")
+    return certificate_der[:4] + tbs + certificate_der[end:-256] + card_sign(ca.key, tbs)
 
 
 def sign_raw(payload: dict[Any, Any], key: ec.EllipticCurvePrivateKey, protected: dict[Any, Any] | None = None,

@@ -1,6 +1,6 @@
 """The card itself: applications (DFs), elementary files, keys, retry counters and the APDU interpreter.
 
-Behaviour follows spec/mynumber-card.md: SELECT by DF name then EF (P2=0C, no FCI); READ BINARY by offset or by
+Behaviour follows docs/card.md: SELECT by DF name then EF (P2=0C, no FCI); READ BINARY by offset or by
 short file identifier, returning fewer bytes when a read crosses the end and 6B00 at or past it; READ RECORD; VERIFY
 with the empty form reporting 63Cx without consuming a try; JPKI's COMPUTE SIGNATURE (80 2A 00 P2) with PKCS#1 v1.5
 type-1 padding done by the card. Security state belongs to the current DF and is lost on SELECT of a DF and on a
@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-
-if TYPE_CHECKING:
-    from drivers.card.emulated.card_face_aps import PrintedFace
 
 SW_OK = b"\x90\x00"
 
@@ -69,7 +65,7 @@ File = BinaryFile | RecordFile | PinKey | PrivateKeyFile
 class Application:
     aid: bytes
     files: dict[int, File]
-    # The key signed with when COMPUTE SIGNATURE names none (P2=00): the 券面 APs' own key.
+    # The key signed with when COMPUTE SIGNATURE names none (P2=00), for applications that have one.
     default_key: PrivateKeyFile | None = None
 
 
@@ -83,7 +79,6 @@ class EmulatedCard:
     atr: bytes
     applications: list[Application]
     quirks: list[Quirk] = field(default_factory=list)
-    face: PrintedFace | None = field(default=None, repr=False)  # what is printed on the card (cards with 券面 APs)
     current_app: Application | None = field(default=None, init=False)
     current_fid: int | None = field(default=None, init=False)
     verified: set[int] = field(default_factory=set, init=False)

@@ -1,4 +1,4 @@
-"""The two 券面 APs of the emulated card, built from what is printed on its face (spec/mynumber-card.md §3, §4).
+"""The two 券面 APs of the emulated card, built from what is printed on its face (docs/card.md).
 
 券面事項確認AP (``D3921000310001010402``): EF 0001 age record (生年月日 key 0011), EF 0002 card face record with
 the photo (照合番号B 0012 or 照合番号A 0013), EF 0003 AP basic information and EF 0004 certificate (free), EF 0005
@@ -47,7 +47,7 @@ from drivers.card.era import to_era
 INPUT_SUPPORT_AID = bytes.fromhex("D3921000310001010408")
 COLLATION_MAX_TRIES = 10
 BIRTH_KEY_MAX_TRIES = 3
-# Card-verifiable certificate key identifiers: "6000023…" marks test cards (spec §3.2, §4.1).
+# Card-verifiable certificate key identifiers: "6000023…" marks test cards.
 TEST_ISSUER_KEY_ID = bytes.fromhex("60000230000000000000000000000000")
 
 
@@ -194,7 +194,7 @@ def input_support_ap(face: PrintedFace, key: rsa.RSAPrivateKey, pin: str | None)
     ])
     number_file = BinaryFile(my_number, size=len(my_number) + 2)
     attributes_value = ber.parse_all(attributes)[0][1]
-    # EF 0003 hashes EF 0001 with its filler and EF 0002's value without the offset table (spec §3.2).
+    # EF 0003 hashes EF 0001 with its filler and EF 0002's value without the offset table (as public sources describe it).
     attributes_without_table = attributes_value[ber.parse_header(attributes_value).total_length:]
     integrity = signed_record(0xFF30, [ber.encode(0xDF31, hashlib.sha256(number_file.content()).digest()),
                                        ber.encode(0xDF32, hashlib.sha256(attributes_without_table).digest())], 0xDF33)

@@ -1,5 +1,6 @@
 """Japanese lettering for the emulated card: the name, address and number images of the 券面 APs and the rendered
-card front. Fonts come from Debian (scripts/apt-packages.txt): BIZ UDGothic first, Noto Sans CJK as the fallback."""
+card front. Fonts come from Debian (scripts/apt-packages.txt): BIZ UDGothic first, Noto Sans CJK as the fallback; the
+card fronts of the card-face benchmark also use Noto Serif CJK and IPA Gothic/Mincho when installed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
 
+# Typefaces the varied card fronts choose from (card_front.random_style); the first two are FONT_CANDIDATES.
+TYPEFACES = FONT_CANDIDATES + (
+    Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"),
+    Path("/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf"),
+)
+
 
 class FontMissing(RuntimeError):
     """No Japanese font is installed (install fonts-morisawa-bizud-gothic or fonts-noto-cjk; scripts/setup does)."""
@@ -25,6 +33,19 @@ def japanese_font(size: int) -> ImageFont.FreeTypeFont:
         if path.exists():
             return ImageFont.truetype(str(path), size)
     raise FontMissing("no Japanese font found: " + ", ".join(str(p) for p in FONT_CANDIDATES))
+
+
+def installed_fonts() -> list[Path]:
+    """The :data:`TYPEFACES` present on this machine (:class:`FontMissing` if none is)."""
+    found = [path for path in TYPEFACES if path.exists()]
+    if not found:
+        raise FontMissing("no Japanese font found: " + ", ".join(str(p) for p in TYPEFACES))
+    return found
+
+
+@lru_cache(maxsize=64)
+def font_at(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size)
 
 
 def text_image(lines: tuple[str, ...], size: int, width: int | None = None) -> Image.Image:

@@ -1,6 +1,6 @@
 """A test PKI shaped like JPKI: a test CA and the holder's 利用者証明用電子証明書 (user-authentication certificate).
 
-The shape follows the public facts (spec/mynumber-card.md §2): RSA-2048 keys, a certificate identified by its serial,
+The shape follows the public facts (docs/card.md): RSA-2048 keys, a certificate identified by its serial,
 key usage digitalSignature, and a not-after at the end of the holder's 5th birthday after issue (JST). Every name
 says TEST: production hosts never trust this CA.
 """

@@ -47,7 +47,7 @@ class Profile(StrEnum):
 
 # Smartphones and the 住基カード carry only a JPKI-AP; every other profile is a My Number card with all its APs.
 JPKI_ONLY = frozenset({Profile.JUKI, Profile.ANDROID, Profile.IPHONE})
-DEFAULT_SECURITY_CODE = "2285"  # with the default holder: 照合番号B 55021720352285, the spec's example
+DEFAULT_SECURITY_CODE = "2285"  # with the default holder: 照合番号B 55021720352285, the public sources' example
 
 TOKEN_LABELS = {
     Profile.JUKI: "JPKIAPICCTOKEN",
@@ -109,6 +109,15 @@ def printed_face(holder: Holder, photo: bytes, security_code: str) -> PrintedFac
                        serial, card_face_aps.fictional_my_number(), photo)
 
 
+@dataclass
+class ProfileCard(EmulatedCard):
+    """A profile's card: the chip (the generic :class:`EmulatedCard` with the applications assembled here) and the
+    face printed on its front, from which its 券面 APs were made (None for a token without them: a smartphone's or a
+    住基カード). The chip itself never needs the printed face; developers' tools (the card front's PNG) and tests do."""
+
+    face: PrintedFace | None = field(default=None, repr=False, kw_only=True)
+
+
 def build(
     profile: Profile | str = Profile.NORMAL,
     pin: str = "1234",
@@ -116,7 +125,7 @@ def build(
     today: dt.date | None = None,
     photo: bytes | None = None,
     security_code: str = DEFAULT_SECURITY_CODE,
-) -> EmulatedCard:
+) -> ProfileCard:
     """A fresh card for ``profile`` (new keys, a certificate from the process's test CA).
 
     ``photo`` is the chip photo as JPEG 2000 (:mod:`portrait` makes one from a real photo); by default the synthetic
@@ -151,9 +160,13 @@ def build(
         # 利用者証明用 certificate kept but its key unusable (it needs the absent PIN: 6982).
         for fid in (0x0001, 0x0002, 0x0018, 0x001A, 0x001B):
             del jpki_files[fid]
+    if profile is Profile.IPHONE:
+        # An iPhone asks its holder itself (Face ID in the マイナポータル app) before it signs; the reader sends no
+        # PIN. The emulated holder always approves: the key needs no VERIFY.
+        jpki_files[0x0017] = PrivateKeyFile(creds.auth_key)
     jpki = Application(JPKI_AID, jpki_files)
     if profile in JPKI_ONLY:
-        return EmulatedCard(CARD_ATR, [jpki])
+        return ProfileCard(CARD_ATR, [jpki])
     face = printed_face(holder, photo or portrait.default_photo(), security_code)
     collation_b_tries = {Profile.COLLATION_ONE_TRY_LEFT: 1, Profile.COLLATION_LOCKED: 0}.get(
         profile, card_face_aps.COLLATION_MAX_TRIES)
@@ -169,7 +182,7 @@ def build(
         quirks = [odd_status_words]
     elif profile is Profile.QUIRKY:
         quirks = [GenericStatusWords()]
-    return EmulatedCard(CARD_ATR, [jpki, common, surface, input_support], quirks, face=face)
+    return ProfileCard(CARD_ATR, [jpki, common, surface, input_support], quirks, face=face)
 
 
 def damage(jpki: Application, common: Application, surface: Application) -> None:
@@ -202,8 +215,8 @@ def odd_status_words(card: EmulatedCard, apdu: bytes) -> bytes | None:
 
 @dataclass
 class GenericStatusWords:
-    """The quirky card's answers: ISO status words the public sources allow but no source saw on a card (spec §2.4,
-    §2.5, §6), so that the driver meets them somewhere. READ BINARY answers of more than :attr:`piece` bytes come in
+    """The quirky card's answers: ISO status words the public sources allow but no source saw on a card (docs/card.md,
+    "Commands"), so that the driver meets them somewhere. READ BINARY answers of more than :attr:`piece` bytes come in
     pieces chained with 61xx (GET RESPONSE fetches the rest); a read that crosses the end of the EF ends with 6282
     instead of 9000; an empty VERIFY on a key already verified answers 9000 instead of its counter (myna-card)."""
 

@@ -53,3 +53,4 @@ def test_files_camera_refuses_an_oversized_image_unread(tmp_path: Path) -> None:
     (tmp_path / "bomb.png").write_bytes(png_header_only(100_000, 100_000))
     with FileCamera(tmp_path) as camera, pytest.raises(CameraError, match="bomb.png"):
         camera.read()
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import logging
 import pickle
 import types
@@ -13,14 +14,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from drivers.card import ber, errors
+from drivers.images import ImageTooLarge, ImageUndecodable, decoded_image
 from drivers.card.card_face import (
     EF_COLLATION_B,
+    PHOTO_MAX_PIXELS,
     CardFace,
     CardFaceAp,
     SignatureCheck,
     collation_number_b,
+    inspect_photo,
     parse_card_face,
 )
 from drivers.card.channel import CardChannel, Exchange
@@ -159,6 +164,34 @@ def assert_nothing_personal(face: CardFace, record: bytes, card: EmulatedCard) -
         assert text not in shown and text.encode() not in pickled
 
 
+def jp2_of(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 128).save(buffer, format="JPEG2000", irreversible=True, quality_mode="rates",
+                                              quality_layers=[200])
+    return buffer.getvalue()
+
+
+def test_a_photo_declaring_too_many_pixels_is_refused_from_its_header() -> None:
+    wide = jp2_of(PHOTO_MAX_PIXELS // 500 + 1, 500)
+    cut = wide[:180]  # the header whole, the codestream cut short: decoding it fails ...
+    with pytest.raises(ImageUndecodable):
+        with decoded_image(io.BytesIO(cut), max_pixels=10**9):
+            pass
+    with pytest.raises(errors.MalformedResponse, match="too large") as refused:
+        inspect_photo(cut)  # ... so this refusal came from the header alone
+    assert isinstance(refused.value.__cause__, ImageTooLarge)
+    assert inspect_photo(jp2_of(500, PHOTO_MAX_PIXELS // 500)).mode == "L"  # at the limit: decoded
+
+
+def test_a_photo_that_is_not_jpeg_2000_is_a_typed_error() -> None:
+    png = io.BytesIO()
+    Image.new("L", (24, 32)).save(png, format="PNG")
+    for photo in (png.getvalue(), jp2_of(24, 32)[:-40], b""):
+        with pytest.raises(errors.MalformedResponse, match="does not decode as JPEG 2000") as refused:
+            inspect_photo(photo)
+        assert isinstance(refused.value.__cause__, ImageUndecodable)
+
+
 def test_nothing_but_photo_key_expiry_and_signature_results_survives_parsing() -> None:
     record = record_of(normal_card())
     face = parse_card_face(record, issuer())
@@ -281,9 +314,9 @@ def test_a_card_pulled_during_the_record_read_raises_card_removed_and_the_next_c
     inserted.slot.pull_when = lambda apdu: apdu[1] == 0xB0 and not apdu[2] & 0x80 and apdu[2:4] != b"\x00\x00"
     ap, _ = open_face(context, inserted.reader)
     ap.verify_collation_b(CODE_B)
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         ap.read_card_face()
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         ap.select()
     ap.channel.transport.close()  # type: ignore[attr-defined]
 

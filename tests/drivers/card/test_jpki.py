@@ -161,8 +161,10 @@ def ec_certificate_der() -> bytes:
             .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
 
 
-@pytest.mark.parametrize("broken", ["version", "ec-key"])
+@pytest.mark.parametrize("broken", ["version", "ec-key", "unknown-key-algorithm"])
 def test_a_certificate_with_a_bad_version_or_a_non_rsa_key_is_malformed(insert_card, context, broken) -> None:
+    """``unknown-key-algorithm`` (issue 15, point 4): a key type cryptography does not know raised its
+    UnsupportedAlgorithm, no ValueError, out of the driver (``mynareader card info`` printed a traceback)."""
     card = profiles.build("normal", pin=PIN)
     files = card.applications[0].files
     if broken == "version":
@@ -171,8 +173,14 @@ def test_a_certificate_with_a_bad_version_or_a_non_rsa_key_is_malformed(insert_c
             good = files[fid]
             assert isinstance(good, BinaryFile) and good.data[8:12] == bytes.fromhex("a0030201")
             files[fid] = BinaryFile(good.data[:12] + b"\x05" + good.data[13:], size=good.size)
-    else:
+    elif broken == "ec-key":
         files[0x000A] = BinaryFile(ec_certificate_der(), size=0x0800)
+    else:
+        good = files[0x000A]
+        assert isinstance(good, BinaryFile)
+        rsa_encryption = bytes.fromhex("2a864886f70d010101")  # the key's OID, 1.2.840.113549.1.1.1
+        assert good.data.count(rsa_encryption) == 1
+        files[0x000A] = BinaryFile(good.data.replace(rsa_encryption, rsa_encryption[:-1] + b"\x63"), size=good.size)
     inserted = insert_card(card)
     jpki, _ = open_jpki(context, inserted.reader)
     with pytest.raises(errors.MalformedResponse):

@@ -11,7 +11,7 @@ from drivers.card.channel import CardChannel
 from drivers.card.emulated.vpcd import DEFAULT_PORT
 from drivers.card.info import read_card_info
 from drivers.card.jpki import JpkiAp, TokenKind
-from drivers.card.pcsc import CardInserted, CardLeft, PcscContext
+from drivers.card.pcsc import CardArrived, CardLeft, PcscContext
 
 pytestmark = pytest.mark.pcsc
 
@@ -30,8 +30,8 @@ def collect(context: PcscContext, until: type, reader: str, timeout: float = 10.
 def test_insert_and_remove_are_reported_as_events(insert_card, context) -> None:
     assert context.wait_for_events(0) == []  # baseline: both slots empty
     inserted = insert_card("normal")
-    events = collect(context, CardInserted, inserted.reader)
-    assert [type(e) for e in events] == [CardInserted]
+    events = collect(context, CardArrived, inserted.reader)
+    assert [type(e) for e in events] == [CardArrived]
     assert events[0].atr == inserted.card.atr
     inserted.slot.remove()
     assert collect(context, CardLeft, inserted.reader) == [CardLeft(inserted.reader)]
@@ -55,10 +55,10 @@ def test_a_card_pulled_during_a_read_raises_card_removed_and_the_next_card_works
     connection = context.connect(inserted.reader)
     jpki = JpkiAp(CardChannel(connection))
     jpki.select()
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         jpki.auth_certificate()
     # No half state: the connection is dead and says so.
-    with pytest.raises(errors.CardRemoved):
+    with pytest.raises(errors.CardRemovedError):
         jpki.select()
     connection.close()
 
@@ -94,14 +94,14 @@ def test_pcscd_restart_mid_session_gives_a_typed_error_then_recovers(insert_card
     jpki = JpkiAp(CardChannel(connection))
     jpki.select()
     pcscd.restart()
-    with pytest.raises((errors.ServiceUnavailable, errors.CardRemoved)):
+    with pytest.raises((errors.ServiceUnavailable, errors.CardRemovedError)):
         jpki.token_label()
     # The monitor reports the card gone with the old service …
     assert CardLeft(inserted.reader) in context.wait_for_events(0.5)
     # … and once the card is back in the new pcscd's reader, the same context finds and reads it.
     assert inserted.slot.wait_removed(timeout=5)
     inserted.reinsert()
-    collect(context, CardInserted, inserted.reader)
+    collect(context, CardArrived, inserted.reader)
     with context.connect(inserted.reader) as connection:
         assert read_card_info(CardChannel(connection)).kind is TokenKind.CARD
 

@@ -19,6 +19,7 @@ from drivers.inputs import (
     KeyHeld,
     KeyPressed,
     KeysAmbiguous,
+    LanguageButtonPressed,
     StaffKeyTurned,
     asyncio_sink,
 )
@@ -160,6 +161,36 @@ def test_staff_keyswitch(rig: Rig) -> None:
     assert rig.scans() == [StaffKeyTurned(False)]
 
 
+def test_language_button_reports_each_press_once(rig: Rig) -> None:
+    rig.twin.language_button(True)
+    rig.scans(1)
+    rig.twin.language_button(False)  # a bounce: too short to count
+    assert rig.scans(1) == []
+    rig.twin.language_button(True)
+    assert rig.scans(CONFIG.hold_samples + 5) == [LanguageButtonPressed()]  # held down: still one press
+    rig.twin.language_button(False)
+    assert rig.scans() == []  # the release means nothing
+    rig.twin.language_button(True)
+    assert rig.scans() == [LanguageButtonPressed()]
+
+
+def test_a_panel_without_a_language_button_reports_none() -> None:
+    config = InputConfig(stable_samples=4, hold_samples=20, language_button=None)
+    twin = EmulatedFrontPanel(config)
+    events: list[InputEvent] = []
+    inputs = FrontPanelInputs(config, events.append, pin_factory=twin.factory)
+    try:
+        twin.pin(CONFIG.language_button or "").drive_low()  # wired to nothing now
+        for _ in range(10):
+            inputs.scan()
+        assert events == []
+        with pytest.raises(ValueError, match="no language button"):
+            twin.language_button(True)
+    finally:
+        inputs.close()
+        twin.close()
+
+
 def test_holding_correct_starts_no_hidden_mode(rig: Rig) -> None:
     """The digits after a long 訂正 are keys like any other: nothing on the panel swallows them (staff codes are the
     flow's)."""
@@ -191,6 +222,8 @@ def test_events_reach_asyncio_from_the_scanner_thread() -> None:
 def test_config_rejects_a_pin_used_twice() -> None:
     with pytest.raises(InputConfigError, match="GPIO5"):
         InputConfig(buttons=("GPIO5", "GPIO5", "GPIO13"))
+    with pytest.raises(InputConfigError, match="GPIO26"):
+        InputConfig(language_button="GPIO26")  # the staff keyswitch's pin
     with pytest.raises(InputConfigError, match="3×4"):
         InputConfig(keypad_rows=("GPIO17",))
 

@@ -18,7 +18,7 @@ def test_verify_json_reports_score_threshold_match_and_timings(portraits, capsys
     report = json.loads(capsys.readouterr().out)
     assert status == 0 and report["match"] is True
     assert report["score"] >= report["threshold"]
-    assert report["liveness"] == "no_liveness_check"
+    assert report["liveness"] == "not-checked"
     assert {"card", "detect", "embed", "total"} <= set(report["timings_ms"])
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image
 
 from firmware.cli import main
-from firmware.screens import CATALOGUE
+from firmware.reception.screens import CATALOGUE
 
 
 def test_render_writes_one_png_per_screen(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 from firmware.face.attempt import Attempt, AttemptResult, FrameOutcome, Verdict
 from firmware.face.decision import DecisionRule, load_rule
 from firmware.face.detection import FaceBox
-from firmware.face.liveness import LivenessVerdict, NoLivenessCheck
-from firmware.face.quality import Guidance
+from firmware.face.liveness import NoLivenessCheck
+from firmware.reception.types import FaceCue, Liveness
 
 K = 3
 RULE = DecisionRule("hog", True, K, 0.001, {1: 0.41, K: 0.45})
@@ -26,7 +26,7 @@ def scored(score: float) -> FrameOutcome:
     return FrameOutcome(score, (), 1, BOX)
 
 
-def hint(*guidance: Guidance) -> FrameOutcome:
+def hint(*guidance: FaceCue) -> FrameOutcome:
     return FrameOutcome(None, guidance, 0, None)
 
 
@@ -80,7 +80,7 @@ def test_refused_after_exactly_k_scored_frames_with_the_best_score() -> None:
 
 
 def test_guidance_frames_do_not_use_up_the_k_scored_frames() -> None:
-    attempt = attempt_over([hint(Guidance.LOOK_AT_CAMERA), scored(0.1), hint(Guidance.HOLD_STILL), scored(0.2)] * 2)
+    attempt = attempt_over([hint(FaceCue.LOOK_AT_CAMERA), scored(0.1), hint(FaceCue.HOLD_STILL), scored(0.2)] * 2)
     for _ in range(5):
         attempt.feed(FRAME)
         assert attempt.result is None  # 5 frames seen > K, but only 2 scored
@@ -90,7 +90,7 @@ def test_guidance_frames_do_not_use_up_the_k_scored_frames() -> None:
 
 
 def test_only_guidance_frames_end_as_no_usable_frame_after_the_budget() -> None:
-    attempt = attempt_over([hint(Guidance.LOOK_AT_CAMERA)] * 100)
+    attempt = attempt_over([hint(FaceCue.LOOK_AT_CAMERA)] * 100)
     assert attempt.budget == 4 * K
     for _ in range(4 * K - 1):
         attempt.feed(FRAME)
@@ -102,7 +102,7 @@ def test_only_guidance_frames_end_as_no_usable_frame_after_the_budget() -> None:
 
 
 def test_the_budget_counts_scored_frames_too_and_can_be_set() -> None:
-    attempt = attempt_over([scored(0.1), hint(Guidance.MORE_LIGHT), hint(Guidance.MORE_LIGHT)], budget=3)
+    attempt = attempt_over([scored(0.1), hint(FaceCue.MORE_LIGHT), hint(FaceCue.MORE_LIGHT)], budget=3)
     result = attempt.run(FRAME for _ in range(10))
     assert result.verdict is Verdict.NO_MATCH and (result.frames_scored, result.frames_seen) == (1, 3)
 
@@ -110,14 +110,14 @@ def test_the_budget_counts_scored_frames_too_and_can_be_set() -> None:
 def test_guidance_is_collected_once_each_in_order_of_first_appearance() -> None:
     attempt = attempt_over(
         [
-            hint(Guidance.LOOK_AT_CAMERA),
-            hint(Guidance.MOVE_CLOSER, Guidance.MORE_LIGHT),
-            hint(Guidance.LOOK_AT_CAMERA),
-            hint(Guidance.MORE_LIGHT, Guidance.HOLD_STILL),
+            hint(FaceCue.LOOK_AT_CAMERA),
+            hint(FaceCue.MOVE_CLOSER, FaceCue.MORE_LIGHT),
+            hint(FaceCue.LOOK_AT_CAMERA),
+            hint(FaceCue.MORE_LIGHT, FaceCue.HOLD_STILL),
         ]
     )
     result = attempt.run(FRAME for _ in range(4))
-    assert result.guidance == (Guidance.LOOK_AT_CAMERA, Guidance.MOVE_CLOSER, Guidance.MORE_LIGHT, Guidance.HOLD_STILL)
+    assert result.guidance == (FaceCue.LOOK_AT_CAMERA, FaceCue.MOVE_CLOSER, FaceCue.MORE_LIGHT, FaceCue.HOLD_STILL)
 
 
 def test_feeding_a_decided_attempt_raises_without_scoring_the_frame() -> None:
@@ -132,12 +132,12 @@ def test_feeding_a_decided_attempt_raises_without_scoring_the_frame() -> None:
 
 
 def test_finish_decides_early_on_what_was_seen() -> None:
-    partial = attempt_over([hint(Guidance.MOVE_FURTHER), scored(0.2)])
+    partial = attempt_over([hint(FaceCue.MOVE_BACK), scored(0.2)])
     partial.feed(FRAME)
     partial.feed(FRAME)
     result = partial.finish()
     assert result.verdict is Verdict.NO_MATCH and result.score == 0.2
-    assert (result.frames_scored, result.frames_seen) == (1, 2) and result.guidance == (Guidance.MOVE_FURTHER,)
+    assert (result.frames_scored, result.frames_seen) == (1, 2) and result.guidance == (FaceCue.MOVE_BACK,)
     nothing = attempt_over([]).finish()
     assert nothing.verdict is Verdict.NO_USABLE_FRAME and nothing.frames_seen == 0
     assert nothing.frame_ms_median is None
@@ -154,7 +154,7 @@ def test_run_stops_at_the_decision_and_decides_when_the_frames_run_out() -> None
     early = attempt_over([scored(0.1), scored(0.8), scored(0.1)]).run(camera(10))
     assert early.verdict is Verdict.MATCH and consumed == [0, 1]  # no frame is taken after the decision
     consumed.clear()
-    short = attempt_over([scored(0.1), hint(Guidance.HOLD_STILL)] * 5).run(camera(2))
+    short = attempt_over([scored(0.1), hint(FaceCue.HOLD_STILL)] * 5).run(camera(2))
     assert short.verdict is Verdict.NO_MATCH and consumed == [0, 1]
     assert (short.frames_scored, short.frames_seen) == (1, 2)
 
@@ -171,8 +171,8 @@ class SpoofAfter:
     def observe(self, frame: np.ndarray, face: FaceBox | None) -> None:
         self.faces.append(face)
 
-    def verdict(self) -> LivenessVerdict:
-        return LivenessVerdict.SPOOF if len(self.faces) >= self.frames else LivenessVerdict.LIVE
+    def verdict(self) -> Liveness:
+        return Liveness.SPOOF_SUSPECTED if len(self.faces) >= self.frames else Liveness.LIVE
 
     def reset(self) -> None:
         self.faces.clear()
@@ -180,10 +180,10 @@ class SpoofAfter:
 
 def test_a_spoof_verdict_vetoes_a_matching_score() -> None:
     check = SpoofAfter(2)
-    attempt = Attempt(Script([hint(Guidance.LOOK_AT_CAMERA), scored(0.9)]), RULE, check, K)
+    attempt = Attempt(Script([hint(FaceCue.LOOK_AT_CAMERA), scored(0.9)]), RULE, check, K)
     result = attempt.run(FRAME for _ in range(5))
     assert result.verdict is Verdict.SPOOF and not result.match
-    assert result.liveness is LivenessVerdict.SPOOF and result.score == 0.9 >= result.threshold
+    assert result.liveness is Liveness.SPOOF_SUSPECTED and result.score == 0.9 >= result.threshold
     # The check is shown the face only for frames that were scored.
     assert check.faces == [None, BOX]
 
@@ -191,14 +191,14 @@ def test_a_spoof_verdict_vetoes_a_matching_score() -> None:
 def test_a_live_verdict_lets_the_match_stand() -> None:
     check = SpoofAfter(99)
     result = Attempt(Script([scored(0.9)]), RULE, check, K).run([FRAME])
-    assert result.verdict is Verdict.MATCH and result.liveness is LivenessVerdict.LIVE
+    assert result.verdict is Verdict.MATCH and result.liveness is Liveness.LIVE
 
 
 def test_the_result_as_a_dict_holds_only_plain_values() -> None:
-    result = attempt_over([hint(Guidance.MORE_LIGHT), scored(0.123456)]).run([FRAME, FRAME])
+    result = attempt_over([hint(FaceCue.MORE_LIGHT), scored(0.123456)]).run([FRAME, FRAME])
     record = result.as_dict()
     assert record["verdict"] == "no_match" and record["match"] is False and record["score"] == 0.1235
-    assert record["guidance"] == ["more_light"] and record["liveness"] == "no_liveness_check"
+    assert record["guidance"] == ["more_light"] and record["liveness"] == "not-checked"
     assert (record["frames_scored"], record["frames_seen"], record["threshold"]) == (1, 2, THRESHOLD)
     assert set(record) == {f for f in AttemptResult.__dataclass_fields__} | {"match"}
 

@@ -10,8 +10,8 @@ from firmware.face.attempt import Verdict
 from firmware.face.card_photo import simulate_card_photo
 from firmware.face.detection import FaceBox
 from firmware.face.errors import CardPhotoError, ImageDecodeError, ImageSizeError, SessionClosedError
-from firmware.face.liveness import LivenessVerdict
-from firmware.face.quality import Guidance
+from firmware.reception.types import Liveness
+from firmware.face.quality import FaceCue
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,8 @@ def test_attempt_from_a_file_camera_matches_and_reports_no_liveness(verifier, po
         result = session.attempt().run(camera)
     assert result.verdict is Verdict.MATCH and result.match
     assert result.score is not None and result.score >= result.threshold == verifier.rule.attempt_threshold
-    assert result.liveness is LivenessVerdict.NOT_CHECKED
-    assert result.as_dict()["liveness"] == "no_liveness_check"
+    assert result.liveness is Liveness.NOT_CHECKED
+    assert result.as_dict()["liveness"] == "not-checked"
     assert result.frames_scored >= 1 and result.frames_seen >= result.frames_scored
 
 
@@ -55,18 +55,18 @@ def test_no_face_frames_give_guidance_and_no_decision(verifier, obama_card) -> N
     with verifier.open_session(obama_card) as session:
         attempt = session.attempt()
         outcome = attempt.feed(camera.read())
-        assert outcome.guidance == (Guidance.LOOK_AT_CAMERA,) and outcome.score is None
+        assert outcome.guidance == (FaceCue.LOOK_AT_CAMERA,) and outcome.score is None
         result = attempt.run(camera.read() for _ in range(100))
     assert result.verdict is Verdict.NO_USABLE_FRAME and not result.match
     assert result.frames_seen == attempt.budget and result.frames_scored == 0
-    assert result.guidance == (Guidance.LOOK_AT_CAMERA,)
+    assert result.guidance == (FaceCue.LOOK_AT_CAMERA,)
 
 
 def test_three_faces_ask_for_one_person_never_a_match(verifier, three_faces, obama_card) -> None:  # type: ignore[no-untyped-def]
     template = verifier.card_template(obama_card)
     outcome = verifier.compare(template, three_faces)
     assert outcome.faces == 3 and outcome.score is None
-    assert outcome.guidance == (Guidance.ONE_PERSON,)
+    assert outcome.guidance == (FaceCue.ONE_PERSON,)
 
 
 def test_card_photo_without_one_face_is_refused(verifier, three_faces) -> None:  # type: ignore[no-untyped-def]
@@ -88,9 +88,9 @@ def test_bad_card_bytes_are_typed_errors(verifier, obama_card) -> None:  # type:
 @pytest.mark.parametrize(
     ("camera", "expected"),
     [
-        (dict(brightness=0.12), Guidance.MORE_LIGHT),
-        (dict(blur=5.0), Guidance.HOLD_STILL),
-        (dict(scale=0.3), Guidance.MOVE_CLOSER),
+        (dict(brightness=0.12), FaceCue.MORE_LIGHT),
+        (dict(blur=5.0), FaceCue.HOLD_STILL),
+        (dict(scale=0.3), FaceCue.MOVE_CLOSER),
     ],
     ids=["dark", "blurred", "far"],
 )
@@ -105,7 +105,7 @@ def test_quality_guidance_on_real_faces(verifier, photo, obama_card, camera, exp
 def test_face_running_off_the_frame_asks_to_step_back(verifier, photo, obama_card) -> None:  # type: ignore[no-untyped-def]
     template = verifier.card_template(obama_card)
     outcome = verifier.compare(template, photo("obama_partial_face.jpg"))
-    assert outcome.score is None and outcome.guidance == (Guidance.MOVE_FURTHER,)
+    assert outcome.score is None and outcome.guidance == (FaceCue.MOVE_BACK,)
 
 
 def test_a_liveness_plug_in_that_says_spoof_vetoes_the_match(verifier, photo, obama_card) -> None:  # type: ignore[no-untyped-def]
@@ -120,8 +120,8 @@ def test_a_liveness_plug_in_that_says_spoof_vetoes_the_match(verifier, photo, ob
         def observe(self, frame: np.ndarray, face: FaceBox | None) -> None:
             self.seen.append(face)
 
-        def verdict(self) -> LivenessVerdict:
-            return LivenessVerdict.SPOOF if self.seen else LivenessVerdict.UNDECIDED
+        def verdict(self) -> Liveness:
+            return Liveness.SPOOF_SUSPECTED if self.seen else Liveness.UNDECIDED
 
         def reset(self) -> None:
             self.seen.clear()

@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives import serialization
 
 from firmware.attest import DeviceKeys
 from firmware.host_link import HostLink
-from protocol.host.cli import open_private_append
 from protocol.results import Method
 from protocol.testing import LossyPtyProxy
 
+from ctrl_c import sigint_at_default
 from result_builders import CA, claims
 
 
@@ -31,13 +31,6 @@ async def wait_for(predicate, timeout: float = 20.0) -> None:
     while not predicate():
         assert loop.time() < deadline, "condition not reached"
         await asyncio.sleep(0.05)
-
-
-def ctrl_c_stops_it() -> None:
-    """In the child before it runs: SIGINT at its default, as in a terminal. A test run started in the background
-    (``scripts/test &``, a CI runner's job) ignores SIGINT, children inherit that, and the CLI (rightly) keeps an
-    ignored SIGINT ignored; the test stops the listener with it, as a person would with Ctrl-C."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None:
@@ -57,8 +50,9 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
             with errors.open("wb") as stderr:
                 listener = await asyncio.create_subprocess_exec(
                     *host_cli("listen", "--port", line.path_b, "--trust", str(trust), "--ca", str(ca),
-                              "--state", str(tmp_path / "host"), "--jsonl", str(jsonl)),
-                    stdout=asyncio.subprocess.PIPE, stderr=stderr, preexec_fn=ctrl_c_stops_it)
+                              "--state", str(tmp_path / "host"), "--jsonl", str(jsonl),
+                              "--device-attested", "accept", "--allow-unchecked-liveness"),
+                    stdout=asyncio.subprocess.PIPE, stderr=stderr, preexec_fn=sigint_at_default)
             try:
                 await wait_for(lambda: link.endpoint.nonces_available(link.clock()) >= 2)
                 for method in (Method.PIN, Method.FACE):
@@ -71,8 +65,7 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
                 try:
                     await asyncio.wait_for(listener.wait(), 20)
                 finally:
-                    # Never leave a listener behind: it would keep reopening its pty's path, and so talk on the
-                    # next pty to get that number, in a later test.
+                    # Never leave a listener behind: it would keep reopening its pty's path (see ctrl_c).
                     if listener.returncode is None:
                         listener.kill()
                         await listener.wait()
@@ -85,10 +78,33 @@ def test_listen_prints_one_json_line_per_verified_result(tmp_path: Path) -> None
     stderr = errors.read_text()
     reports = [json.loads(line) for line in lines]
     assert [r["assurance"] for r in reports] == ["card-signed", "device-attested"]
-    assert all(r["nonce_checked"] for r in reports)
+    assert [r["proof"]["by"] for r in reports] == ["card", "device"]
+    assert [r["proof"]["allowed_by_setting"] for r in reports] == [[], ["device-attested", "liveness-not-checked"]]
+    assert all(r["nonce_checked"] and not r["redelivered"] for r in reports)
     assert [json.loads(x) for x in jsonl.read_text().splitlines()] == reports
     assert stat.S_IMODE(jsonl.stat().st_mode) == 0o600
     assert "Traceback" not in stderr and "reader " in stderr
+    assert "policy: device-attested results accepted; face results without a liveness check accepted" in stderr
+
+
+def test_a_production_host_refuses_face_results_by_default(tmp_path: Path) -> None:
+    """The CLI's default policy: device-attested results refused, and said so to the reader."""
+    import subprocess
+
+    keys = DeviceKeys.open(tmp_path / "reader", demo=False)
+    trust = tmp_path / "device.pub.pem"
+    trust.write_text(keys.public_pem)
+    (tmp_path / "ca.pem").write_bytes(CA.certificate_pem)
+    saved = tmp_path / "face.cose"
+    saved.write_bytes(keys.sign(claims(Method.FACE, b"n" * 16, device=keys.device)))
+    base = host_cli("verify", "--trust", str(trust), "--ca", str(tmp_path / "ca.pem"), str(saved))
+    outcomes = {}
+    for flags in ((), ("--device-attested", "accept"), ("--device-attested", "accept", "--allow-unchecked-liveness"),
+                  ("--attesting-device", keys.fingerprint.replace(" ", ":")), ("--development",)):
+        done = subprocess.run(base + list(flags), capture_output=True, text=True, timeout=60)
+        outcomes[flags] = (done.returncode, json.loads(done.stdout).get("reason"))
+    assert list(outcomes.values()) == [(1, "device-attested-refused"), (1, "liveness-not-checked"), (0, None),
+                                       (1, "liveness-not-checked"), (0, None)]
 
 
 def test_info_prints_the_readers_identity(tmp_path: Path) -> None:
@@ -142,16 +158,3 @@ def test_a_corrupt_host_store_is_a_clear_message_and_exit_2(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("mynareader-host: ") and "host.sqlite" in done.stderr
-
-
-def test_the_jsonl_file_is_created_owner_only_whatever_the_umask(tmp_path: Path) -> None:
-    previous = os.umask(0o022)
-    try:
-        with open_private_append(tmp_path / "results.jsonl") as out:
-            out.write("{}\n")
-        with open_private_append(tmp_path / "results.jsonl") as out:
-            out.write("[]\n")
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "results.jsonl").stat().st_mode) == 0o600
-    assert (tmp_path / "results.jsonl").read_text() == "{}\n[]\n"  # appended, not replaced

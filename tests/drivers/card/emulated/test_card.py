@@ -1,4 +1,4 @@
-"""The emulated card's interpreter on its own (no pcscd): the card behaviour the spec describes."""
+"""The emulated card's interpreter on its own (no pcscd): the card behaviour docs/card.md describes."""
 
 from __future__ import annotations
 
@@ -118,3 +118,13 @@ def test_the_repr_of_a_card_shows_none_of_the_holders_data() -> None:
     for secret in held:
         assert secret not in text
         assert repr(secret.encode())[2:-1] not in text  # nor as bytes in a file's repr
+
+
+@pytest.mark.parametrize(("profile", "answer"), [("iphone", b"\x90\x00"), ("android", b"\x69\x82")])
+def test_an_iphone_signs_once_its_holder_approved_on_the_phone_and_an_android_needs_the_pin(
+        profile: str, answer: bytes) -> None:  # fmt: skip
+    phone = profiles.build(profile)
+    phone.power_on()
+    digest_info = bytes.fromhex("3031300d060960864801650304020105000420") + hashlib.sha256(b"n").digest()
+    run(phone, SELECT_JPKI)
+    assert run(phone, bytes.fromhex("802A009733") + digest_info + b"\x00")[-2:] == answer

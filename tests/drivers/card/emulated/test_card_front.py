@@ -16,7 +16,7 @@ def test_the_front_shows_the_chip_photo_and_the_printed_fields(tmp_path) -> None
         assert image.format == "PNG" and image.size == card_front.SIZE
         front = image.convert("L")
     photo = card_front.photo_image(card.face)
-    x, y = card_front.PHOTO_BOX
+    x, y = card_front.DEFAULT_STYLE.photo_x, card_front.DEFAULT_STYLE.photo_y
     region = front.crop((x, y, x + photo.width, y + photo.height))
     assert ImageChops.difference(region, photo).getbbox() is None  # the chip photo, pixel for pixel
 
@@ -36,3 +36,20 @@ def test_the_era_birth_date_and_validity_read_like_the_card() -> None:
 
     assert f"{to_era(face.birth).printed()}生" == "昭和55年 2月17日生"
     assert f"{printed_gregorian(face.expiry)}まで有効" == "2035年 2月17日まで有効"
+
+
+def test_layouts_vary_and_the_back_shows_the_number_side() -> None:
+    import random
+
+    face = profiles.build("normal").face
+    assert face is not None
+    rng = random.Random(3)
+    styles = [card_front.random_style(rng) for _ in range(12)]
+    assert len({s.font for s in styles}) >= 3 and len({(s.photo_x, s.birth_y) for s in styles}) == 12
+    fronts = [card_front.render_front(face, s) for s in styles[:3]]
+    assert all(f.size == card_front.SIZE for f in fronts)
+    assert ImageChops.difference(fronts[0], fronts[1]).getbbox() is not None
+    back = card_front.render_back(face).convert("RGB")
+    assert back.size == card_front.SIZE
+    assert back.getpixel((130, 140))[2] < 120  # the gold chip plate, where a card's contacts are
+    assert ImageChops.difference(back, card_front.render_front(face)).getbbox() is not None
